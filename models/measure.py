@@ -1,0 +1,67 @@
+"""An agency's integrity measures (มาตรการส่งเสริมคุณธรรมและความโปร่งใส) and their progress."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db
+
+PROGRESS_STATUSES = ("done", "in_progress", "not_started")
+
+
+class Measure(db.Model):
+    __tablename__ = "measures"
+    __table_args__ = (UniqueConstraint("agency_id", "fiscal_year", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    fiscal_year: Mapped[int]  # the FY (BE) in which it is carried out
+    based_on_year: Mapped[int | None]  # the ITA result it answers
+    code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(db.Text)
+    issue_area: Mapped[int | None]  # 1-7, the provinces' issue areas
+    weakness: Mapped[str | None] = mapped_column(db.Text)
+    activities: Mapped[str | None] = mapped_column(db.Text)
+    steps: Mapped[list] = mapped_column(JSON, default=list)
+    responsible_unit: Mapped[str | None] = mapped_column(db.Text)
+    timeframe: Mapped[str | None] = mapped_column(db.Text)
+    monitoring: Mapped[str | None] = mapped_column(db.Text)
+
+    agency: Mapped[Agency] = relationship(back_populates="measures")  # noqa: F821
+    indicator_links: Mapped[list[MeasureIndicator]] = relationship(
+        cascade="all, delete-orphan", order_by="MeasureIndicator.indicator_no"
+    )
+    progress: Mapped[list[ProgressEntry]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="ProgressEntry.step_no"
+    )
+
+    @property
+    def indicators(self) -> list[int]:
+        return [link.indicator_no for link in self.indicator_links]
+
+
+class MeasureIndicator(db.Model):
+    __tablename__ = "measure_indicators"
+
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True)
+    indicator_no: Mapped[int] = mapped_column(primary_key=True)
+
+
+class ProgressEntry(db.Model):
+    __tablename__ = "progress_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), index=True)
+    step_no: Mapped[int]
+    step: Mapped[str] = mapped_column(db.Text)
+    nacc_period: Mapped[str | None] = mapped_column(db.Text)
+    agency_period: Mapped[str | None] = mapped_column(db.Text)
+    result: Mapped[str | None] = mapped_column(db.Text)
+    status: Mapped[str] = mapped_column(String(16))
+    report: Mapped[str | None] = mapped_column(db.Text)
+    reported_on: Mapped[date | None] = mapped_column(Date)
+
+    measure: Mapped[Measure] = relationship(back_populates="progress")

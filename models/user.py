@@ -1,0 +1,59 @@
+"""Backend users: admins, staff, integrity officers, viewers."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import datetime
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models import db
+from models.types import utcnow
+
+ROLES = ("admin", "integrity_officer", "staff", "viewer")
+MIN_PASSWORD_LENGTH = 8
+
+_hasher = PasswordHasher()  # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so both failures cost the same time."""
+    return _hasher.hash("not-a-real-password")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users on every request
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def burn_password_check(password: str) -> None:
+    """Spend the time of a real check, for unknown usernames."""
+    with suppress(VerificationError):
+        _hasher.verify(_dummy_hash(), password)

@@ -1,0 +1,93 @@
+"""Settings read from the environment when the app is created, never at import."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENVIRONMENTS = ("production", "development", "testing")
+
+# Every setting the app understands, with its default. Environment variables of the same
+# name override the default; the dict given to create_app() overrides both.
+DEFAULTS: dict[str, object] = {
+    "APP_ENV": "production",
+    "DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    "SECRET_KEY": None,  # required outside development and testing
+    "LINE_CHANNEL_SECRET": "",
+    "LINE_CHANNEL_ACCESS_TOKEN": "",
+    "LINE_API_BASE_URL": "https://api.line.me",
+    "LINE_TIMEOUT_CONNECT": 2.0,
+    "LINE_TIMEOUT_READ": 5.0,
+    "LINE_MAX_ATTEMPTS": 4,  # per outbound call, with backoff and jitter
+    "LINE_BACKOFF_CAP": 8.0,  # seconds; also caps a Retry-After we honour
+    "REPLY_TOKEN_TTL": 50,  # seconds after receipt we still trust a reply token
+    "WEBHOOK_MAX_BYTES": 1_000_000,
+    "EVENT_WORKERS": 4,  # threads per process that answer recorded events
+    "EVENT_LEASE_SECONDS": 60,  # a claimed event not finished by then is taken again
+    "EVENT_MAX_ATTEMPTS": 5,
+    "EVENT_SWEEP_SECONDS": 15,  # how often pending events left by a crash are looked for
+    "DEFAULT_AGENCY": None,  # slug: the agency this OA belongs to
+    "LOW_SCORE_THRESHOLD": 85.0,
+    "STAFF_CONTACT": "",  # shown to citizens who want a person (phone, hours)
+    "GROUP_REPLY_MODE": "mention",  # in groups/rooms: answer only when mentioned
+}
+
+_FLOAT = {"LINE_TIMEOUT_CONNECT", "LINE_TIMEOUT_READ", "LINE_BACKOFF_CAP", "LOW_SCORE_THRESHOLD"}
+_INT = {
+    "LINE_MAX_ATTEMPTS",
+    "REPLY_TOKEN_TTL",
+    "WEBHOOK_MAX_BYTES",
+    "EVENT_WORKERS",
+    "EVENT_LEASE_SECONDS",
+    "EVENT_MAX_ATTEMPTS",
+    "EVENT_SWEEP_SECONDS",
+}
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the app refuses to start."""
+
+
+def _coerce(key: str, value: object) -> object:
+    if value is None or value == "":
+        return value
+    try:
+        if key in _FLOAT:
+            return float(value)
+        if key in _INT:
+            return int(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{key} must be a number, got {value!r}") from exc
+    return value
+
+
+def database_url(url: str | None, instance_path: str) -> str:
+    """The SQLAlchemy URL: SQLite in instance/ by default, psycopg 3 for PostgreSQL."""
+    if not url:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        return "sqlite:///" + str(Path(instance_path) / "ita.db")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load(overrides: dict | None, instance_path: str) -> dict:
+    """Merge defaults, environment and overrides; fail fast on what production cannot lack."""
+    merged: dict[str, object] = {}
+    for key, default in DEFAULTS.items():
+        merged[key] = _coerce(key, os.environ.get(key, default))
+    for key, value in (overrides or {}).items():
+        merged[key] = _coerce(key, value)
+    env = merged["APP_ENV"]
+    if env not in ENVIRONMENTS:
+        raise SettingsError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    if not merged.get("SECRET_KEY"):
+        if env == "production":
+            raise SettingsError("SECRET_KEY must be set outside development and testing")
+        merged["SECRET_KEY"] = "dev-only-secret-key"  # noqa: S105 - never used in production (checked above)
+    merged["TESTING"] = env == "testing"
+    merged["SQLALCHEMY_DATABASE_URI"] = database_url(merged["DATABASE_URL"], instance_path)
+    merged["MAX_CONTENT_LENGTH"] = merged["WEBHOOK_MAX_BYTES"]
+    merged["LINE_API_BASE_URL"] = str(merged["LINE_API_BASE_URL"]).rstrip("/")
+    return merged
