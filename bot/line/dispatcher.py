@@ -1,0 +1,93 @@
+"""Worker threads that answer recorded webhook events after the ack, one chat in order."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import zlib
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+class EventDispatcher:
+    """Per-process pool: events of one chat always go to the same thread, so they stay in order.
+
+    Nothing starts until the first event is submitted or `start()` is called, so creating the
+    app has no side effects. A sweeper thread picks up events left behind by a crashed process.
+    """
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._lock = threading.Lock()
+        self._queues: list[queue.Queue] | None = None
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        if self._queues is not None:
+            return
+        with self._lock:
+            if self._queues is not None:
+                return
+            count = max(1, int(self.app.config["EVENT_WORKERS"]))
+            queues = [queue.Queue() for _ in range(count)]
+            for index, q in enumerate(queues):
+                self._spawn(self._work, q, name=f"line-events-{index}")
+            self._spawn(self._sweep, name="line-events-sweeper")
+            self._queues = queues
+
+    def _spawn(self, target, *args, name: str) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def submit(self, event_pk: int, chat: str) -> None:
+        self.start()
+        assert self._queues is not None
+        self._queues[zlib.crc32(chat.encode()) % len(self._queues)].put(event_pk)
+
+    def drain(self, timeout: float = 15.0) -> bool:
+        """Wait until every submitted event is answered (tests and shutdown)."""
+        deadline = time.monotonic() + timeout
+        for q in self._queues or []:
+            while q.unfinished_tasks and time.monotonic() < deadline:
+                time.sleep(0.005)
+        return all(not q.unfinished_tasks for q in self._queues or [])
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        for q in self._queues or []:
+            q.put(None)
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _work(self, q: queue.Queue) -> None:
+        from bot.line.processing import process_event
+
+        while True:
+            pk = q.get()
+            try:
+                if pk is None:
+                    return
+                process_event(self.app, pk)
+            except Exception as exc:  # noqa: BLE001 - a worker must survive any one event
+                log.error("event %s not processed: %s", pk, type(exc).__name__)
+            finally:
+                q.task_done()
+
+    def _sweep(self) -> None:
+        from bot.line.processing import due_events
+
+        interval = float(self.app.config["EVENT_SWEEP_SECONDS"])
+        while True:
+            try:
+                for pk, chat in due_events(self.app):
+                    self.submit(pk, chat)
+            except Exception as exc:  # noqa: BLE001 - the database may be away for a while
+                log.warning("sweep failed: %s", type(exc).__name__)
+            if self._stopping.wait(interval):
+                return

@@ -1,0 +1,154 @@
+"""Turns channel-neutral replies into LINE messages that always respect LINE's limits."""
+
+from __future__ import annotations
+
+from linebot.v3.messaging import (
+    FlexContainer,
+    FlexMessage,
+    MessageAction,
+    QuickReplyItem,
+    TextMessage,
+)
+from linebot.v3.messaging import (
+    QuickReply as LineQuickReply,
+)
+from pythainlp.tokenize import subword_tokenize
+
+from bot.replies import Reply, ScoreCard, Text
+
+MAX_MESSAGES = 5
+MAX_TEXT = 5000
+MAX_QUICK_REPLIES = 13
+MAX_LABEL = 20
+MAX_ACTION_TEXT = 300
+MAX_ALT_TEXT = 1500
+LOW_COLOR = "#D64545"
+OK_COLOR = "#2E8B57"
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut to `limit` UTF-16 units at a Thai character-cluster boundary, marking the cut."""
+    if utf16_len(text) <= limit:
+        return text
+    out = ""
+    for cluster in subword_tokenize(text, engine="tcc"):
+        if utf16_len(out + cluster) > limit - 1:
+            break
+        out += cluster
+    return out.rstrip() + "…"
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split long text on line breaks into chunks LINE accepts."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if utf16_len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        current = line if utf16_len(line) <= limit else clip(line, limit)
+    if current.strip():
+        chunks.append(current)
+    return chunks or ["…"]
+
+
+def render(reply: Reply) -> list:
+    """LINE messages for a reply: at most five, the quick replies on the last one."""
+    messages: list = []
+    for item in reply.messages:
+        if isinstance(item, Text):
+            messages.extend(TextMessage(text=chunk) for chunk in split_text(item.text))
+        elif isinstance(item, ScoreCard):
+            messages.append(
+                FlexMessage(alt_text=clip(item.alt_text, MAX_ALT_TEXT), contents=FlexContainer.from_dict(score_bubble(item)))
+            )
+    if len(messages) > MAX_MESSAGES:
+        messages = messages[: MAX_MESSAGES - 1] + [TextMessage(text=clip(_text_of(messages[MAX_MESSAGES - 1:]), MAX_TEXT))]
+    if not messages:
+        messages = [TextMessage(text="…")]
+    if reply.quick_replies:
+        items = [
+            QuickReplyItem(action=MessageAction(label=clip(q.label, MAX_LABEL), text=clip(q.text, MAX_ACTION_TEXT)))
+            for q in reply.quick_replies[:MAX_QUICK_REPLIES]
+        ]
+        messages[-1].quick_reply = LineQuickReply(items=items)
+    return messages
+
+
+def _text_of(messages: list) -> str:
+    return "\n".join(getattr(m, "text", None) or getattr(m, "alt_text", "") for m in messages)
+
+
+def score_bubble(card: ScoreCard) -> dict:
+    """A Flex bubble: headline score and level, then one bar per indicator."""
+    rows = []
+    for bar in card.bars:
+        width = max(1, min(100, round(bar.value)))
+        color = LOW_COLOR if bar.low else OK_COLOR
+        rows.append(
+            {
+                "type": "box",
+                "layout": "vertical",
+                "spacing": "xs",
+                "contents": [
+                    {
+                        "type": "box",
+                        "layout": "horizontal",
+                        "contents": [
+                            {"type": "text", "text": bar.label, "size": "xs", "color": "#555555", "flex": 5, "wrap": True},
+                            {"type": "text", "text": bar.value_text, "size": "xs", "align": "end", "flex": 2,
+                             "weight": "bold", "color": color},
+                        ],
+                    },
+                    {
+                        "type": "box",
+                        "layout": "vertical",
+                        "backgroundColor": "#EEEEEE",
+                        "height": "6px",
+                        "cornerRadius": "3px",
+                        "contents": [
+                            {"type": "box", "layout": "vertical", "width": f"{width}%", "height": "6px",
+                             "backgroundColor": color, "cornerRadius": "3px", "contents": []}
+                        ],
+                    },
+                ],
+            }
+        )
+    header = [
+        {"type": "text", "text": card.title, "weight": "bold", "size": "md", "wrap": True},
+        {"type": "text", "text": card.subtitle, "size": "xs", "color": "#888888", "wrap": True},
+        {
+            "type": "box",
+            "layout": "baseline",
+            "spacing": "sm",
+            "margin": "md",
+            "contents": [
+                {"type": "text", "text": card.headline, "size": "3xl", "weight": "bold", "flex": 0},
+                {"type": "text", "text": card.headline_label, "size": "sm", "color": "#888888", "flex": 0},
+            ],
+        },
+    ]
+    if card.badge:
+        header.append({"type": "text", "text": card.badge, "size": "sm", "weight": "bold", "color": "#1E5AA8", "wrap": True})
+    return {
+        "type": "bubble",
+        "size": "mega",
+        "body": {
+            "type": "box",
+            "layout": "vertical",
+            "spacing": "md",
+            "contents": header + [{"type": "separator", "margin": "md"}] + rows,
+        },
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [{"type": "text", "text": card.footnote, "size": "xxs", "color": "#999999", "wrap": True}],
+        },
+    }
