@@ -1,0 +1,61 @@
+"""The web chat page: anyone with a backend login can try the bot without a LINE account."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from admin import bp
+from bot import engine
+from bot.i18n import t
+from models import ChatMessage, Conversation, db
+
+MAX_TEXT = 5000
+
+
+def _conversation() -> Conversation:
+    chat_id = f"user:{current_user.id}"
+    conversation = db.session.scalar(select(Conversation).where(Conversation.channel == "web", Conversation.chat_id == chat_id))
+    if conversation is None:
+        conversation = Conversation(channel="web", chat_id=chat_id, context={})
+        db.session.add(conversation)
+        db.session.flush()
+    return conversation
+
+
+@bp.get("/chat")
+@login_required
+def chat():
+    return render_template("admin/chat.html", t=t)
+
+
+@bp.post("/chat/messages")
+@login_required
+def send():
+    """Ask the bot one question; the reply comes back as the channel-neutral structure."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+        abort(400, "JSON body with a 'text' string expected")
+    text = payload["text"]
+    if len(text) > MAX_TEXT:
+        abort(413, f"text over {MAX_TEXT} characters")
+    conversation = _conversation()
+    db.session.add(ChatMessage(conversation=conversation, direction="in", kind="text", text=text))
+    reply = engine.respond(conversation, text)
+    db.session.add(
+        ChatMessage(conversation=conversation, direction="out", kind="reply", text=reply.plain_text()[:2000],
+                    body=reply.to_dict(), intent=reply.intent, status="sent")
+    )
+    db.session.commit()
+    return jsonify(reply.to_dict())
+
+
+@bp.post("/chat/reset")
+@login_required
+def reset():
+    """Forget the conversation's context (not its history)."""
+    conversation = _conversation()
+    conversation.context = {}
+    db.session.commit()
+    return jsonify(ok=True)

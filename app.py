@@ -1,0 +1,95 @@
+"""Application factory: `flask --app app ...` and `gunicorn 'app:create_app()'`."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import settings
+from models import db
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment, overridden by `config`. Starts no thread, opens nothing."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.load(config, app.instance_path))
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = app.config["APP_ENV"] == "production"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL and a busy timeout let the webhook and the event workers share one SQLite file."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_migrate import Migrate
+
+    from admin.auth import login_manager
+    from admin.security import csrf
+    from bot.line.dispatcher import EventDispatcher
+
+    db.init_app(app)
+    Migrate(app, db, directory=str(app.root_path) + "/migrations")
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.extensions["event_dispatcher"] = EventDispatcher(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from admin import bp as admin_bp
+    from bot.line.webhook import bp as webhook_bp
+
+    app.register_blueprint(webhook_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return jsonify(error=exc.name, status=exc.code), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        # No request data in the log line: it may carry a citizen's message.
+        log.error("unhandled %s on %s", type(exc).__name__, _endpoint())
+        return jsonify(error="Internal Server Error", status=500), 500
+
+
+def _endpoint() -> str:
+    from flask import request
+
+    return request.endpoint or "?"
+
+
+def register_commands(app: Flask) -> None:
+    import cli
+
+    cli.register(app)

@@ -1,0 +1,107 @@
+"""Command-line tasks: `flask --app app load-demo | import | import-template | create-user | process-events`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, inspect, select
+
+from models import Agency, User, db
+
+
+def register(app: Flask) -> None:
+    for command in (
+        load_demo_command,
+        import_command,
+        import_template_command,
+        create_user_command,
+        process_events_command,
+    ):
+        app.cli.add_command(command)
+
+
+def upgrade_schema() -> None:
+    """Bring the database to the newest migration (creates it when empty)."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=str(Path(current_app.root_path) / "migrations"))
+
+
+@click.command("load-demo")
+def load_demo_command() -> None:
+    """Create the schema if needed and load the demo agencies; a second run changes nothing."""
+    from models.ita_import import load_demo
+
+    upgrade_schema()
+    if db.session.scalar(select(func.count()).select_from(Agency)):
+        click.echo("Demo data already present: nothing changed.")
+        return
+    summary = load_demo()
+    click.echo(f"Loaded demo data: {summary}")
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def import_command(files: tuple[str, ...]) -> None:
+    """Import ITA results and measures from CSV or XLSX files (all or nothing)."""
+    from models.ita_import import import_files
+
+    if not inspect(db.engine).has_table("agencies"):
+        upgrade_schema()
+    result = import_files([Path(f) for f in files])
+    if result.errors:
+        for issue in result.errors:
+            click.echo(str(issue), err=True)
+        raise click.ClickException(f"{len(result.errors)} error(s); nothing was imported.")
+    click.echo(f"Imported: {result.summary}")
+
+
+@click.command("import-template")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory to write into (default: docs/import-template/ in the project).",
+)
+@with_appcontext
+def import_template_command(out: Path | None) -> None:
+    """Write the import template: one XLSX with a sheet per table, and one CSV per table."""
+    from models.ita_import import write_template
+
+    directory = out or Path(current_app.root_path) / "docs" / "import-template"
+    for path in write_template(directory):
+        click.echo(f"Wrote {path}")
+
+
+@click.command("create-user")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "integrity_officer", "staff", "viewer"]))
+def create_user_command(username: str, password: str, role: str) -> None:
+    """Create a backend user, or reset the password and role of an existing one."""
+    if not inspect(db.engine).has_table("users"):
+        upgrade_schema()
+    user = db.session.scalar(select(User).where(User.username == username))
+    created = user is None
+    if created:
+        user = User(username=username, role=role)
+        db.session.add(user)
+    user.role = role
+    try:
+        user.set_password(password)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--password") from exc
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} {role} '{username}'.")
+
+
+@click.command("process-events")
+def process_events_command() -> None:
+    """Answer every recorded event still pending (after a crash, or with no web worker running)."""
+    from bot.line.processing import process_pending
+
+    count = process_pending(current_app._get_current_object())
+    click.echo(f"Processed {count} pending event(s).")
