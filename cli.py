@@ -31,6 +31,7 @@ def upgrade_schema() -> None:
 
 
 @click.command("load-demo")
+@with_appcontext
 def load_demo_command() -> None:
     """Create the schema if needed and load the demo agencies; a second run changes nothing."""
     from models.ita_import import load_demo
@@ -44,6 +45,7 @@ def load_demo_command() -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def import_command(files: tuple[str, ...]) -> None:
     """Import ITA results and measures from CSV or XLSX files (all or nothing)."""
@@ -77,6 +79,7 @@ def import_template_command(out: Path | None) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--username", required=True)
 @click.option("--password", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "integrity_officer", "staff", "viewer"]))
@@ -99,6 +102,7 @@ def create_user_command(username: str, password: str, role: str) -> None:
 
 
 @click.command("process-events")
+@with_appcontext
 def process_events_command() -> None:
     """Answer every recorded event still pending (after a crash, or with no web worker running)."""
     from bot.line.processing import process_pending
