@@ -55,7 +55,8 @@ def register_extensions(app: Flask) -> None:
     from bot.line.dispatcher import EventDispatcher
 
     db.init_app(app)
-    Migrate(app, db, directory=str(app.root_path) + "/migrations")
+    # Batch mode lets later migrations alter tables on SQLite too.
+    Migrate(app, db, directory=str(app.root_path) + "/migrations", render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     app.extensions["event_dispatcher"] = EventDispatcher(app)
