@@ -89,6 +89,10 @@ def resolve(u: Understanding, context: dict, default_agency: str | None) -> Fram
     """Fill what the message leaves open from the last turn, the OA's own agency, or the only agency."""
     intent = decide(u)
     previous = context.get("intent")
+    if context.get("said") == "concept" and not u.agency.slug and (intent is None or "followup" in u.cues):
+        topic = u.tool or u.topic
+        if topic:  # "แล้ว OIT ล่ะ" after "EIT คืออะไร"
+            return Frame(intent="concept", topic=topic)
     pending = context.get("pending") or {}
     follow_up = intent is None
     if intent is None:
@@ -141,6 +145,8 @@ def resolve(u: Understanding, context: dict, default_agency: str | None) -> Fram
         frame.tool = context.get("tool")
     if frame.question is None and carry and intent == "question_score":
         frame.question = context.get("question")
+    if frame.aspect is None and follow_up and intent == "measures":
+        frame.aspect = context.get("aspect")
     return frame
 
 
