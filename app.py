@@ -33,6 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
     def healthz():
         return jsonify(status="ok")
 
+    @app.before_request
+    def start_event_workers() -> None:
+        # The first request of a (re)started process also starts the sweep that answers
+        # events recorded before a crash. Cheap after the first call.
+        app.extensions["event_dispatcher"].start()
+
     return app
 
 

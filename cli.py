@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         import_command,
         import_template_command,
         create_user_command,
+        dev_admin_command,
         process_events_command,
     ):
         app.cli.add_command(command)
@@ -99,6 +100,29 @@ def create_user_command(username: str, password: str, role: str) -> None:
         raise click.BadParameter(str(exc), param_hint="--password") from exc
     db.session.commit()
     click.echo(f"{'Created' if created else 'Updated'} {role} '{username}'.")
+
+
+@click.command("dev-admin")
+@with_appcontext
+def dev_admin_command() -> None:
+    """Development only: make sure a first admin exists and print how to log in (used by `make run`)."""
+    import secrets
+
+    if current_app.config["APP_ENV"] != "development":
+        raise click.ClickException("dev-admin only runs with APP_ENV=development; use create-user in production.")
+    if not inspect(db.engine).has_table("users"):
+        upgrade_schema()
+    secret_file = Path(current_app.instance_path) / "dev-admin-password.txt"
+    user = db.session.scalar(select(User).where(User.username == "admin"))
+    if user is None or not secret_file.exists():
+        password = secrets.token_urlsafe(12)
+        user = user or User(username="admin", role="admin")
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        secret_file.write_text(password + "\n", encoding="utf-8")
+        secret_file.chmod(0o600)
+    click.echo(f"  username: admin\n  password: {secret_file.read_text(encoding='utf-8').strip()}")
 
 
 @click.command("process-events")

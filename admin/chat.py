@@ -16,7 +16,9 @@ MAX_TEXT = 5000
 
 def _conversation() -> Conversation:
     chat_id = f"user:{current_user.id}"
-    conversation = db.session.scalar(select(Conversation).where(Conversation.channel == "web", Conversation.chat_id == chat_id))
+    conversation = db.session.scalar(
+        select(Conversation).where(Conversation.channel == "web", Conversation.chat_id == chat_id)
+    )
     if conversation is None:
         conversation = Conversation(channel="web", chat_id=chat_id, context={})
         db.session.add(conversation)
@@ -44,8 +46,15 @@ def send():
     db.session.add(ChatMessage(conversation=conversation, direction="in", kind="text", text=text))
     reply = engine.respond(conversation, text)
     db.session.add(
-        ChatMessage(conversation=conversation, direction="out", kind="reply", text=reply.plain_text()[:2000],
-                    body=reply.to_dict(), intent=reply.intent, status="sent")
+        ChatMessage(
+            conversation=conversation,
+            direction="out",
+            kind="reply",
+            text=reply.plain_text()[:2000],
+            body=reply.to_dict(),
+            intent=reply.intent,
+            status="sent",
+        )
     )
     db.session.commit()
     return jsonify(reply.to_dict())

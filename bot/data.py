@@ -30,8 +30,13 @@ def agency_index() -> AgencyIndex:
     agencies = db.session.scalars(select(Agency).options(selectinload(Agency.aliases))).all()
     index = AgencyIndex(
         [
-            {"slug": a.slug, "name_th": a.name_th, "name_en": a.name_en, "kind": a.kind,
-             "aliases": [alias.alias for alias in a.aliases]}
+            {
+                "slug": a.slug,
+                "name_th": a.name_th,
+                "name_en": a.name_en,
+                "kind": a.kind,
+                "aliases": [alias.alias for alias in a.aliases],
+            }
             for a in agencies
         ]
     )

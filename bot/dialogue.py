@@ -8,8 +8,15 @@ from dataclasses import asdict, dataclass
 from bot.nlu import Understanding
 
 SCORE_INTENTS = {
-    "total_score", "indicator_score", "all_indicators", "strongest", "weakest", "below_threshold",
-    "trend", "tool_scores", "question_score",
+    "total_score",
+    "indicator_score",
+    "all_indicators",
+    "strongest",
+    "weakest",
+    "below_threshold",
+    "trend",
+    "tool_scores",
+    "question_score",
 }
 MEASURE_INTENTS = {"measures", "measure_progress"}
 AGENCY_INTENTS = SCORE_INTENTS | MEASURE_INTENTS
@@ -132,7 +139,12 @@ def resolve(u: Understanding, context: dict, default_agency: str | None) -> Fram
     elif u.year_relative != "latest" and same_agency and (follow_up or pending):
         frame.year = context.get("year") or pending.get("year")
     carry = follow_up or bool(_THIS.search(u.text)) or bool(pending)
-    if intent in MEASURE_INTENTS and previous in MEASURE_INTENTS and not u.agency.slug and (u.aspect or "progress" in u.cues):
+    if (
+        intent in MEASURE_INTENTS
+        and previous in MEASURE_INTENTS
+        and not u.agency.slug
+        and (u.aspect or "progress" in u.cues)
+    ):
         carry = True
     if intent == "trend" and previous == "indicator_score" and not u.agency.slug:
         carry = True

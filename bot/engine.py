@@ -46,7 +46,11 @@ def respond(conversation: Conversation, text: str) -> Reply:
 def _next_context(frame: Frame, kit: Kit, context: dict) -> dict:
     """The topic the next turn may lean on; `said` is what this turn was taken to mean."""
     if frame.intent in AGENCY_INTENTS:
-        return {**remember(frame, year_used=kit.year_used, pending=kit.pending), **kit.extra_context, "said": frame.intent}
+        return {
+            **remember(frame, year_used=kit.year_used, pending=kit.pending),
+            **kit.extra_context,
+            "said": frame.intent,
+        }
     kept = {k: v for k, v in context.items() if k not in {"pending", "said", "topic"}}
     if frame.intent == "concept":
         kept["topic"] = frame.topic or "ita"

@@ -43,7 +43,9 @@ def check_messages(messages: list) -> list[str]:
     """Every way a list of messages breaks LINE's documented limits."""
     problems = []
     if not isinstance(messages, list) or not 1 <= len(messages) <= MAX_MESSAGES:
-        return [f"messages must be 1..{MAX_MESSAGES}, got {len(messages) if isinstance(messages, list) else messages!r}"]
+        return [
+            f"messages must be 1..{MAX_MESSAGES}, got {len(messages) if isinstance(messages, list) else messages!r}"
+        ]
     for i, msg in enumerate(messages):
         kind = msg.get("type")
         if kind == "text":

@@ -42,9 +42,15 @@ def test_altered_body_with_original_signature_is_refused(app, client, line):
 
 @pytest.mark.parametrize(
     "payload",
-    [b"{not json", b"\xff\xfe\x00 invalid utf-8", b"[]", b'{"events": {}}', b'{"events": [1, 2]}',
-     json.dumps({"events": [{"type": "message", "timestamp": 1}]}).encode(),
-     json.dumps({"events": [{"type": "message", "webhookEventId": "x" * 65, "timestamp": 1}]}).encode()],
+    [
+        b"{not json",
+        b"\xff\xfe\x00 invalid utf-8",
+        b"[]",
+        b'{"events": {}}',
+        b'{"events": [1, 2]}',
+        json.dumps({"events": [{"type": "message", "timestamp": 1}]}).encode(),
+        json.dumps({"events": [{"type": "message", "webhookEventId": "x" * 65, "timestamp": 1}]}).encode(),
+    ],
     ids=["bad-json", "bad-utf8", "array", "events-object", "events-numbers", "no-event-id", "event-id-too-long"],
 )
 def test_signed_junk_gets_400_not_500(app, client, line, payload):
@@ -196,7 +202,9 @@ def test_unfollowed_user_is_not_pushed_to(demo, client, line):
 
 
 OTHER_EVENTS = {
-    "leave": {}, "join": {"replyToken": "g:1"}, "memberJoined": {"joined": {"members": [{"type": "user", "userId": "U1"}]}},
+    "leave": {},
+    "join": {"replyToken": "g:1"},
+    "memberJoined": {"joined": {"members": [{"type": "user", "userId": "U1"}]}},
     "memberLeft": {"left": {"members": [{"type": "user", "userId": "U1"}]}},
     "postback": {"replyToken": "p:1", "postback": {"data": "unknown=1"}},
     "beacon": {"replyToken": "b:1", "beacon": {"hwid": "d41d8cd98f", "type": "enter"}},
@@ -204,28 +212,39 @@ OTHER_EVENTS = {
     "videoPlayComplete": {"replyToken": "v:1", "videoPlayComplete": {"trackingId": "t"}},
     "unsend": {"unsend": {"messageId": "325708"}},
     "membership": {"replyToken": "m:1", "membership": {"type": "joined", "membershipId": 1}},
-    "activated": {"chatControl": {"expireAt": 1}}, "deactivated": {}, "botSuspended": {}, "botResumed": {},
-    "delivery": {"delivery": {"data": "x"}}, "module": {"module": {"type": "attached", "botId": "U", "scopes": []}},
+    "activated": {"chatControl": {"expireAt": 1}},
+    "deactivated": {},
+    "botSuspended": {},
+    "botResumed": {},
+    "delivery": {"delivery": {"data": "x"}},
+    "module": {"module": {"type": "attached", "botId": "U", "scopes": []}},
     "somethingLineInventsNextYear": {"whatever": [1, 2, 3]},
 }
 
 
 @pytest.mark.parametrize("kind", sorted(OTHER_EVENTS))
 def test_every_event_type_is_handled_or_ignored_without_error(demo, client, line, kind):
-    event = {**ev.base(kind, ev.new_user(), group_id="Cgroup" if kind in {"join", "leave"} else None), **OTHER_EVENTS[kind]}
+    event = {
+        **ev.base(kind, ev.new_user(), group_id="Cgroup" if kind in {"join", "leave"} else None),
+        **OTHER_EVENTS[kind],
+    }
     deliver(demo, client, event)
     with demo.app_context():
         row = db.session.scalars(select(WebhookEvent)).one()
         assert row.status == "done", row.last_error
 
 
-@pytest.mark.parametrize("kind,fields", [
-    ("image", {"contentProvider": {"type": "line"}, "quoteToken": "q"}),
-    ("video", {"duration": 1, "contentProvider": {"type": "line"}, "quoteToken": "q"}),
-    ("audio", {"duration": 1, "contentProvider": {"type": "line"}}), ("file", {"fileName": "a.pdf", "fileSize": 3}),
-    ("location", {"title": "t", "address": "a", "latitude": 13.7, "longitude": 100.5}),
-    ("sticker", {"packageId": "1", "stickerId": "1", "stickerResourceType": "STATIC", "quoteToken": "q"}),
-])
+@pytest.mark.parametrize(
+    "kind,fields",
+    [
+        ("image", {"contentProvider": {"type": "line"}, "quoteToken": "q"}),
+        ("video", {"duration": 1, "contentProvider": {"type": "line"}, "quoteToken": "q"}),
+        ("audio", {"duration": 1, "contentProvider": {"type": "line"}}),
+        ("file", {"fileName": "a.pdf", "fileSize": 3}),
+        ("location", {"title": "t", "address": "a", "latitude": 13.7, "longitude": 100.5}),
+        ("sticker", {"packageId": "1", "stickerId": "1", "stickerResourceType": "STATIC", "quoteToken": "q"}),
+    ],
+)
 def test_every_message_type_gets_a_clear_answer(demo, client, line, kind, fields):
     deliver(demo, client, ev.message(ev.new_user(), kind, **fields))
     sent = line.wait_for(1)
@@ -275,7 +294,10 @@ def test_reply_stored_but_not_sent_is_sent_without_deciding_again(demo, client, 
     sent = line.wait_for(1)
     assert len(sent) == 1 and sent[0].kind == "push"
     with demo.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(ChatMessage).where(ChatMessage.direction == "out")) == 1
+        assert (
+            db.session.scalar(select(db.func.count()).select_from(ChatMessage).where(ChatMessage.direction == "out"))
+            == 1
+        )
 
 
 def test_database_down_answers_503_so_line_redelivers(app, client, line, monkeypatch):
@@ -298,3 +320,30 @@ def test_no_citizen_text_or_user_id_reaches_the_logs(demo, client, line, caplog)
     deliver(demo, client, ev.text(user, secret_text))
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert user not in logged and "0812345678" not in logged and "สมชาย" not in logged
+
+
+def test_event_held_by_a_dead_worker_is_taken_again_only_after_its_lease(demo, client, line, monkeypatch):
+    from datetime import timedelta
+
+    from bot.line.processing import due_events, process_pending
+    from models.types import utcnow
+
+    monkeypatch.setattr(demo.extensions["event_dispatcher"], "submit", lambda pk, chat: None)
+    assert post(client, ev.body(ev.text(ev.new_user(), "นครปฐมได้คะแนนเท่าไหร่"))).status_code == 200
+    with demo.app_context():
+        row = db.session.scalars(select(WebhookEvent)).one()
+        row.status, row.attempts, row.locked_until = "processing", 1, utcnow() + timedelta(seconds=30)
+        db.session.commit()
+    assert due_events(demo) == []
+    assert process_pending(demo) == 1 and line.sent == []  # another worker still holds it
+    with demo.app_context():
+        row = db.session.scalars(select(WebhookEvent)).one()
+        row.locked_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        pk = row.id
+    assert [due for due, _ in due_events(demo)] == [pk]
+    process_pending(demo)
+    assert len(line.wait_for(1)) == 1
+    with demo.app_context():
+        row = db.session.scalars(select(WebhookEvent)).one()
+        assert row.status == "done" and row.attempts == 2

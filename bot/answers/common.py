@@ -75,8 +75,10 @@ def _missing_year(frame: Frame, kit: Kit, agency: Agency, history: list[Assessme
     if frame.indicator:
         kit.pending["indicator"] = frame.indicator
     years = ", ".join(str(a.fiscal_year) for a in history)
-    quick = [QuickReply(label=kit.t("qr.year.label", year=a.fiscal_year), text=kit.t("qr.year.text", year=a.fiscal_year))
-             for a in history[-MAX_CHOICES:]]
+    quick = [
+        QuickReply(label=kit.t("qr.year.label", year=a.fiscal_year), text=kit.t("qr.year.text", year=a.fiscal_year))
+        for a in history[-MAX_CHOICES:]
+    ]
     return Reply(
         messages=[Text(kit.t("assessment.no_year", agency=agency.display_name(kit.lang), year=year, years=years))],
         quick_replies=quick,

@@ -13,4 +13,6 @@ TOPICS = ("ita", "iit", "eit", "oit", "indicators", "levels")
 def concept(frame: Frame, kit: Kit) -> Reply:
     topic = frame.topic if frame.topic in TOPICS else "ita"
     others = [t for t in TOPICS if t != topic][:4]
-    return kit.text_reply(kit.t(f"concept.{topic}"), frame.intent, [kit.qr(f"concept_{t}") for t in others] + [kit.qr("score")])
+    return kit.text_reply(
+        kit.t(f"concept.{topic}"), frame.intent, [kit.qr(f"concept_{t}") for t in others] + [kit.qr("score")]
+    )

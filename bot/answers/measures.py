@@ -27,7 +27,9 @@ def _select(frame: Frame, kit: Kit, items: list[Measure]) -> tuple[list[Measure]
     if frame.indicator:
         matched = [m for m in items if frame.indicator in m.indicators]
         if not matched:
-            return items, kit.t("measures.none_for_indicator", number=frame.indicator, name=kit.indicator_name(frame.indicator))
+            return items, kit.t(
+                "measures.none_for_indicator", number=frame.indicator, name=kit.indicator_name(frame.indicator)
+            )
         return matched, None
     if frame.issue_area:
         matched = [m for m in items if m.issue_area == frame.issue_area]
@@ -38,6 +40,8 @@ def _select(frame: Frame, kit: Kit, items: list[Measure]) -> tuple[list[Measure]
 
 
 def _title(kit: Kit, m: Measure) -> str:
+    if m.code == PROCESS_CODE:
+        return m.title
     refs = ", ".join(str(n) for n in m.indicators)
     suffix = kit.t("measures.indicators_ref", numbers=refs) if refs else ""
     return kit.t("measures.title", code=m.code, title=m.title) + suffix
@@ -105,8 +109,15 @@ def measure_progress(frame: Frame, kit: Kit) -> Reply:
     if not reported:
         lines = [note] if note else []
         lines.append(kit.t("progress.none", agency=name))
-        lines += [kit.t("progress.planned", title=_title(kit, m), timeframe=_field(kit, m.timeframe),
-                        monitoring=_field(kit, m.monitoring)) for m in items[:10]]
+        lines += [
+            kit.t(
+                "progress.planned",
+                title=_title(kit, m),
+                timeframe=_field(kit, m.timeframe),
+                monitoring=_field(kit, m.monitoring),
+            )
+            for m in items[:10]
+        ]
         return kit.text_reply("\n".join(lines), frame.intent, [kit.qr("measures"), kit.qr("staff")])
     lines = [note] if note else []
     for m in reported:
@@ -114,8 +125,14 @@ def measure_progress(frame: Frame, kit: Kit) -> Reply:
         report = m.progress[0].report or ""
         lines.append(kit.t("progress.heading", title=_title(kit, m), done=done, total=len(m.progress), report=report))
         for p in m.progress:
-            lines.append(kit.t("progress.step", mark=STATUS_MARK.get(p.status, "▫️"), step=clip(p.step, 300),
-                               status=kit.t(f"progress.status.{p.status}")))
+            lines.append(
+                kit.t(
+                    "progress.step",
+                    mark=STATUS_MARK.get(p.status, "▫️"),
+                    step=clip(p.step, 300),
+                    status=kit.t(f"progress.status.{p.status}"),
+                )
+            )
             if p.result:
                 lines.append(kit.t("progress.result", text=clip(p.result, 400)))
         lines.append("")

@@ -23,13 +23,22 @@ def _unpublished(assessment: Assessment) -> list[int]:
 
 def score_card(kit: Kit, agency: Agency, assessment: Assessment) -> ScoreCard:
     bars = [
-        Bar(label=f"{n}. {kit.t(f'indicator.{n}.short')}", value=float(score), value_text=kit.score(score),
-            low=float(score) < kit.threshold)
+        Bar(
+            label=f"{n}. {kit.t(f'indicator.{n}.short')}",
+            value=float(score),
+            value_text=kit.score(score),
+            low=float(score) < kit.threshold,
+        )
         for n, score in _scored(assessment)
     ]
     level = kit.t("score.level_badge", level=assessment.level) if assessment.level else None
-    alt = kit.t("score.card_alt", agency=agency.display_name(kit.lang), year=kit.year(assessment.fiscal_year),
-                total=kit.score(assessment.total_score), level=assessment.level or "-")
+    alt = kit.t(
+        "score.card_alt",
+        agency=agency.display_name(kit.lang),
+        year=kit.year(assessment.fiscal_year),
+        total=kit.score(assessment.total_score),
+        level=assessment.level or "-",
+    )
     return ScoreCard(
         title=agency.display_name(kit.lang),
         subtitle=kit.t("score.card_subtitle", year=kit.year(assessment.fiscal_year)),
@@ -51,7 +60,12 @@ def _header(kit: Kit, agency: Agency, assessment: Assessment) -> dict:
 
 
 def _next_steps(kit: Kit, history: list[Assessment]) -> list:
-    quick = [kit.qr("weakest"), kit.qr("all_indicators"), kit.qr("below", threshold=_num(kit.threshold)), kit.qr("measures")]
+    quick = [
+        kit.qr("weakest"),
+        kit.qr("all_indicators"),
+        kit.qr("below", threshold=_num(kit.threshold)),
+        kit.qr("measures"),
+    ]
     if len(history) > 1:
         quick.append(kit.qr("trend"))
     return quick + [kit.qr("what_is_ita")]
@@ -64,13 +78,20 @@ def total_score(frame: Frame, kit: Kit) -> Reply:
         return settled
     agency, assessment, history = settled
     verdict = "score.passes" if float(assessment.total_score) >= kit.threshold else "score.below_pass"
-    text = kit.t("score.total", **_header(kit, agency, assessment), total=kit.score(assessment.total_score),
-                 level=assessment.level or "-")
+    text = kit.t(
+        "score.total",
+        **_header(kit, agency, assessment),
+        total=kit.score(assessment.total_score),
+        level=assessment.level or "-",
+    )
     text += "\n" + kit.t(verdict, threshold=_num(kit.threshold))
     if assessment.fiscal_year != history[-1].fiscal_year or len(history) > 1:
         text += "\n" + kit.t("score.years_available", years=", ".join(str(a.fiscal_year) for a in history))
-    return Reply(messages=[Text(text), score_card(kit, agency, assessment)], quick_replies=_next_steps(kit, history),
-                 intent=frame.intent)
+    return Reply(
+        messages=[Text(text), score_card(kit, agency, assessment)],
+        quick_replies=_next_steps(kit, history),
+        intent=frame.intent,
+    )
 
 
 @answers("indicator_score")
@@ -86,11 +107,19 @@ def indicator_score(frame: Frame, kit: Kit) -> Reply:
     head = _header(kit, agency, assessment)
     quick = [kit.qr("measures_for", number=n), kit.qr("all_indicators"), kit.qr("weakest")]
     if score is None:
-        return kit.text_reply(kit.t("indicator.unpublished", number=n, name=kit.indicator_name(n), **head), frame.intent, quick)
+        return kit.text_reply(
+            kit.t("indicator.unpublished", number=n, name=kit.indicator_name(n), **head), frame.intent, quick
+        )
     ranked = sorted(_scored(assessment), key=lambda item: item[1], reverse=True)
     rank = 1 + sum(1 for _, s in ranked if s > score)
-    text = kit.t("indicator.score", number=n, name=kit.indicator_name(n), score=kit.score(score),
-                 tool=kit.t(f"tool.{INDICATORS[n].tool}.short"), **head)
+    text = kit.t(
+        "indicator.score",
+        number=n,
+        name=kit.indicator_name(n),
+        score=kit.score(score),
+        tool=kit.t(f"tool.{INDICATORS[n].tool}.short"),
+        **head,
+    )
     status = "indicator.below" if float(score) < kit.threshold else "indicator.at_or_above"
     text += "\n" + kit.t(status, threshold=_num(kit.threshold), rank=rank, count=len(ranked))
     return kit.text_reply(text, frame.intent, quick)
@@ -110,8 +139,11 @@ def all_indicators(frame: Frame, kit: Kit) -> Reply:
     if missing:
         lines.append(kit.t("indicators.unpublished", numbers=", ".join(map(str, missing))))
     lines.append(kit.t("indicators.legend", threshold=_num(kit.threshold)))
-    return Reply(messages=[Text("\n".join(lines)), score_card(kit, agency, assessment)],
-                 quick_replies=_next_steps(kit, history), intent=frame.intent)
+    return Reply(
+        messages=[Text("\n".join(lines)), score_card(kit, agency, assessment)],
+        quick_replies=_next_steps(kit, history),
+        intent=frame.intent,
+    )
 
 
 @answers("strongest", "weakest")
@@ -134,8 +166,12 @@ def extremes(frame: Frame, kit: Kit) -> Reply:
     if missing:
         text += "\n" + kit.t("indicators.unpublished", numbers=", ".join(map(str, missing)))
     other = "weakest" if frame.intent == "strongest" else "strongest"
-    quick = [kit.qr("measures_for", number=tied[0]), kit.qr(other), kit.qr("all_indicators"),
-             kit.qr("below", threshold=_num(kit.threshold))]
+    quick = [
+        kit.qr("measures_for", number=tied[0]),
+        kit.qr(other),
+        kit.qr("all_indicators"),
+        kit.qr("below", threshold=_num(kit.threshold)),
+    ]
     return kit.text_reply(text, frame.intent, quick)
 
 
@@ -153,8 +189,10 @@ def below_threshold(frame: Frame, kit: Kit) -> Reply:
         text = kit.t("below.none", threshold=_num(threshold), **head)
     else:
         lines = [kit.t("below.heading", threshold=_num(threshold), count=len(below), **head)]
-        lines += [kit.t("indicators.line", number=n, name=kit.indicator_name(n), score=kit.score(s))
-                  for n, s in sorted(below, key=lambda item: item[1])]
+        lines += [
+            kit.t("indicators.line", number=n, name=kit.indicator_name(n), score=kit.score(s))
+            for n, s in sorted(below, key=lambda item: item[1])
+        ]
         text = "\n".join(lines)
     missing = _unpublished(assessment)
     if missing:
@@ -171,8 +209,11 @@ def trend(frame: Frame, kit: Kit) -> Reply:
     agency, assessment, history = settled
     name = agency.display_name(kit.lang)
     if len(history) < 2:
-        return kit.text_reply(kit.t("trend.single", agency=name, year=kit.year(assessment.fiscal_year)), frame.intent,
-                              [kit.qr("score"), kit.qr("all_indicators")])
+        return kit.text_reply(
+            kit.t("trend.single", agency=name, year=kit.year(assessment.fiscal_year)),
+            frame.intent,
+            [kit.qr("score"), kit.qr("all_indicators")],
+        )
     n = frame.indicator
     label = kit.t("trend.of_indicator", number=n, name=kit.indicator_name(n)) if n else kit.t("trend.of_total")
     lines = [kit.t("trend.heading", agency=name, what=label)]
@@ -182,7 +223,9 @@ def trend(frame: Frame, kit: Kit) -> Reply:
         change = ""
         if value is not None and previous is not None:
             change = " " + kit.t("trend.change", delta=f"{value - previous:+.2f}")
-        lines.append(kit.t("trend.line", year=item.fiscal_year, score=kit.score(value), level=item.level or "-") + change)
+        lines.append(
+            kit.t("trend.line", year=item.fiscal_year, score=kit.score(value), level=item.level or "-") + change
+        )
         previous = value if value is not None else previous
     return kit.text_reply("\n".join(lines), frame.intent, [kit.qr("all_indicators"), kit.qr("weakest")])
 
@@ -199,13 +242,18 @@ def tool_scores(frame: Frame, kit: Kit) -> Reply:
     for tool in tools:
         score = assessment.tool_score(tool)
         members = [n for n in INDICATORS if INDICATORS[n].tool == tool]
-        parts = ", ".join(f"{n} {kit.score(assessment.indicator(n))}" for n in members)
+        parts = "\n".join(
+            kit.t("indicators.line", number=n, name=kit.indicator_name(n), score=kit.score(assessment.indicator(n)))
+            for n in members
+        )
         if score is not None:
             lines.append(kit.t("tool.line", tool=kit.t(f"tool.{tool}.name"), score=kit.score(score)))
         else:
             lines.append(kit.t("tool.unpublished", tool=kit.t(f"tool.{tool}.name")))
         lines.append(kit.t("tool.members", indicators=parts))
-    return kit.text_reply("\n".join(lines), frame.intent, [kit.qr(f"concept_{t}") for t in tools] + [kit.qr("all_indicators")])
+    return kit.text_reply(
+        "\n".join(lines), frame.intent, [kit.qr(f"concept_{t}") for t in tools] + [kit.qr("all_indicators")]
+    )
 
 
 @answers("question_score")
@@ -223,6 +271,8 @@ def question_score(frame: Frame, kit: Kit) -> Reply:
         return kit.text_reply(text, frame.intent, [kit.qr("all_indicators"), kit.qr("weakest")])
     text = kit.t("question.score", code=found.code, text=found.text or "-", score=kit.score(found.score), **head)
     if found.indicator_no:
-        text += "\n" + kit.t("question.of_indicator", number=found.indicator_no, name=kit.indicator_name(found.indicator_no))
+        text += "\n" + kit.t(
+            "question.of_indicator", number=found.indicator_no, name=kit.indicator_name(found.indicator_no)
+        )
     quick = [kit.qr("indicator", number=found.indicator_no)] if found.indicator_no else []
     return kit.text_reply(text, frame.intent, quick + [kit.qr("all_indicators")])

@@ -63,7 +63,9 @@ class LineClient:
         configuration = Configuration(access_token=settings.access_token, host=settings.base_url)
         self._api_client = ApiClient(configuration)
         self.api = MessagingApi(self._api_client)
-        self.blob = MessagingApiBlob(ApiClient(Configuration(access_token=settings.access_token, host=settings.base_url)))
+        self.blob = MessagingApiBlob(
+            ApiClient(Configuration(access_token=settings.access_token, host=settings.base_url))
+        )
 
     @property
     def _timeout(self) -> tuple[float, float]:
@@ -77,7 +79,9 @@ class LineClient:
         """Push with a retry key: LINE's 409 for a key it already accepted counts as delivered."""
         request = PushMessageRequest(to=to, messages=messages)
         try:
-            self._call(lambda: self.api.push_message(request, x_line_retry_key=retry_key, _request_timeout=self._timeout))
+            self._call(
+                lambda: self.api.push_message(request, x_line_retry_key=retry_key, _request_timeout=self._timeout)
+            )
         except LineCallFailed as exc:
             if exc.status != 409:
                 raise

@@ -110,7 +110,9 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
 
 
 def _store_incoming(conversation: Conversation, kind: str, text: str | None, external_id: str | None) -> None:
-    db.session.add(ChatMessage(conversation=conversation, direction="in", kind=kind, text=text, external_id=external_id))
+    db.session.add(
+        ChatMessage(conversation=conversation, direction="in", kind=kind, text=text, external_id=external_id)
+    )
 
 
 def _forget_unsent(conversation: Conversation, message_id: str) -> None:

@@ -77,7 +77,9 @@ def process_event(app: Flask, pk: int) -> None:
 
 def _answer(row: WebhookEvent) -> None:
     # A crash after the reply was stored but before it was sent: send that reply, decide nothing again.
-    stored = db.session.scalar(select(ChatMessage).where(ChatMessage.event_id == row.event_id, ChatMessage.direction == "out"))
+    stored = db.session.scalar(
+        select(ChatMessage).where(ChatMessage.event_id == row.event_id, ChatMessage.direction == "out")
+    )
     if stored is not None:
         if stored.status != "sent":
             send(stored)

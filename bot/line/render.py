@@ -67,10 +67,14 @@ def render(reply: Reply) -> list:
             messages.extend(TextMessage(text=chunk) for chunk in split_text(item.text))
         elif isinstance(item, ScoreCard):
             messages.append(
-                FlexMessage(alt_text=clip(item.alt_text, MAX_ALT_TEXT), contents=FlexContainer.from_dict(score_bubble(item)))
+                FlexMessage(
+                    alt_text=clip(item.alt_text, MAX_ALT_TEXT), contents=FlexContainer.from_dict(score_bubble(item))
+                )
             )
     if len(messages) > MAX_MESSAGES:
-        messages = messages[: MAX_MESSAGES - 1] + [TextMessage(text=clip(_text_of(messages[MAX_MESSAGES - 1:]), MAX_TEXT))]
+        messages = messages[: MAX_MESSAGES - 1] + [
+            TextMessage(text=clip(_text_of(messages[MAX_MESSAGES - 1 :]), MAX_TEXT))
+        ]
     if not messages:
         messages = [TextMessage(text="…")]
     if reply.quick_replies:
@@ -102,9 +106,23 @@ def score_bubble(card: ScoreCard) -> dict:
                         "type": "box",
                         "layout": "horizontal",
                         "contents": [
-                            {"type": "text", "text": bar.label, "size": "xs", "color": "#555555", "flex": 5, "wrap": True},
-                            {"type": "text", "text": bar.value_text, "size": "xs", "align": "end", "flex": 2,
-                             "weight": "bold", "color": color},
+                            {
+                                "type": "text",
+                                "text": bar.label,
+                                "size": "xs",
+                                "color": "#555555",
+                                "flex": 5,
+                                "wrap": True,
+                            },
+                            {
+                                "type": "text",
+                                "text": bar.value_text,
+                                "size": "xs",
+                                "align": "end",
+                                "flex": 2,
+                                "weight": "bold",
+                                "color": color,
+                            },
                         ],
                     },
                     {
@@ -114,8 +132,15 @@ def score_bubble(card: ScoreCard) -> dict:
                         "height": "6px",
                         "cornerRadius": "3px",
                         "contents": [
-                            {"type": "box", "layout": "vertical", "width": f"{width}%", "height": "6px",
-                             "backgroundColor": color, "cornerRadius": "3px", "contents": []}
+                            {
+                                "type": "box",
+                                "layout": "vertical",
+                                "width": f"{width}%",
+                                "height": "6px",
+                                "backgroundColor": color,
+                                "cornerRadius": "3px",
+                                "contents": [],
+                            }
                         ],
                     },
                 ],
@@ -136,7 +161,9 @@ def score_bubble(card: ScoreCard) -> dict:
         },
     ]
     if card.badge:
-        header.append({"type": "text", "text": card.badge, "size": "sm", "weight": "bold", "color": "#1E5AA8", "wrap": True})
+        header.append(
+            {"type": "text", "text": card.badge, "size": "sm", "weight": "bold", "color": "#1E5AA8", "wrap": True}
+        )
     return {
         "type": "bubble",
         "size": "mega",

@@ -66,8 +66,15 @@ class Understanding:
     @property
     def has_entities(self) -> bool:
         return bool(
-            self.agency.slug or self.agency.candidates or self.agency.unknown or self.year or self.year_relative
-            or self.indicator or self.question or self.tool or self.threshold is not None
+            self.agency.slug
+            or self.agency.candidates
+            or self.agency.unknown
+            or self.year
+            or self.year_relative
+            or self.indicator
+            or self.question
+            or self.tool
+            or self.threshold is not None
         )
 
 

@@ -24,7 +24,7 @@ def normalize(text: str) -> str:
     text = thai_normalize(text)
     text = thai_digit_to_arabic_digit(text)
     text = text.replace("ๆ", "ๆ").lower()
-    text = _REPEATS.sub(lambda m: (m.group(1) or m.group(2) * 2), text)  # "มากกกกก" → "มากก"
+    text = _REPEATS.sub(lambda m: m.group(1) or m.group(2) * 2, text)  # "มากกกกก" → "มากก"
     return canonical_words(_SPACES.sub(" ", text).strip())
 
 

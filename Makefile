@@ -1,0 +1,48 @@
+# make run   — install into .venv, create the SQLite database with the demo data, start the server
+# make test  — install into .venv if needed, run the whole suite
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: install run test lint format bench lock clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@APP_ENV=development $(FLASK) load-demo
+	@echo ""
+	@echo "The bot is starting at http://$(HOST):$(PORT)/"
+	@echo "  Web chat (try the bot without LINE): http://$(HOST):$(PORT)/admin/chat"
+	@echo "  LINE webhook URL to register:        http://$(HOST):$(PORT)/callback  (HTTPS in production)"
+	@echo "Log in with:"
+	@APP_ENV=development $(FLASK) dev-admin
+	@echo ""
+	APP_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(VENV)/bin/pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) -m bench.run
+
+lock: install
+	$(VENV)/bin/pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache bench-results test-artifacts
