@@ -136,8 +136,10 @@ def resolve(u: Understanding, context: dict, default_agency: str | None) -> Fram
     elif u.year_relative == "previous":
         base = context.get("year") if same_agency else None
         frame.year = (base - 1) if base else -1  # -1: the year before the latest
-    elif u.year_relative != "latest" and same_agency and (follow_up or pending):
-        frame.year = context.get("year") or pending.get("year")
+    elif pending and u.year_relative != "latest" and pending.get("year"):
+        frame.year = pending["year"]  # the year asked before we asked which agency
+    elif u.year_relative != "latest" and same_agency and follow_up:
+        frame.year = context.get("year")
     carry = follow_up or bool(_THIS.search(u.text)) or bool(pending)
     if (
         intent in MEASURE_INTENTS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from linebot.v3.messaging import (
     FlexContainer,
     FlexMessage,
@@ -12,7 +14,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging import (
     QuickReply as LineQuickReply,
 )
-from pythainlp.tokenize import subword_tokenize
+from pythainlp.tokenize import word_tokenize
 
 from bot.replies import Reply, ScoreCard, Text
 
@@ -30,15 +32,24 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+# A Thai grapheme: optional leading vowel, a base character, then its above/below marks.
+_GRAPHEME = re.compile(r"[\u0e40-\u0e44]?.[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]*", re.DOTALL)
+
+
 def clip(text: str, limit: int) -> str:
-    """Cut to `limit` UTF-16 units at a Thai character-cluster boundary, marking the cut."""
+    """Cut to `limit` UTF-16 units between words (or, for one long word, between graphemes), marking the cut."""
     if utf16_len(text) <= limit:
         return text
     out = ""
-    for cluster in subword_tokenize(text, engine="tcc"):
-        if utf16_len(out + cluster) > limit - 1:
+    for word in word_tokenize(text, keep_whitespace=True):
+        if utf16_len(out + word) > limit - 1:
             break
-        out += cluster
+        out += word
+    if not out.strip():
+        for grapheme in _GRAPHEME.findall(text):
+            if utf16_len(out + grapheme) > limit - 1:
+                break
+            out += grapheme
     return out.rstrip() + "…"
 
 
@@ -56,6 +67,7 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
         current = line if utf16_len(line) <= limit else clip(line, limit)
     if current.strip():
         chunks.append(current)
+    chunks = [chunk for chunk in chunks if chunk.strip()]  # LINE refuses empty text
     return chunks or ["…"]
 
 

@@ -19,7 +19,7 @@ _YEAR_PREVIOUS = re.compile(
 )
 _INDICATOR_NO = re.compile(
     r"(?:ตัวชี้วัด|ตัวที่|ด้านที่|indicator|ind\.?)\s*(?:ลำดับที่|ลำดับ|ข้อที่|ข้อ|ที่|no\.?|number|#)?\s*(\d{1,2})(?![\d.])(?!\s*ตัว)"
-    r"|(\d{1,2})(?:st|nd|rd|th)?\s*indicator"
+    r"|(\d{1,2})(?:st|nd|rd|th)\s*indicator"
 )
 _QUESTION = re.compile(r"(?<![a-z])([ieo])\s?-?\s?(\d{1,2})(?![\d.])")
 _THRESHOLD = re.compile(

@@ -46,6 +46,7 @@ class AgencyForm:
     slug: str
     kind: str
     bare: bool  # the name without its kind prefix
+    core_at: int | None = None  # where the bare name starts inside this form, if it does
 
 
 @dataclass
@@ -76,14 +77,20 @@ class AgencyIndex:
             if agency.get("name_en"):
                 names.append(agency["name_en"])
                 names.append(_EN_KIND_WORDS.sub("", agency["name_en"].lower()))
+            en_core = compact(_EN_KIND_WORDS.sub("", (agency.get("name_en") or "").lower()))
             for name in names:
                 form = compact(normalize(name))
                 if len(form) >= 2 and (form, agency["slug"]) not in seen:
                     seen.add((form, agency["slug"]))
-                    self.forms.append(AgencyForm(form, agency["slug"], agency["kind"], bare=form == core))
+                    at = form.find(core) if core and core in form else None
+                    if at is None and en_core and form.startswith(en_core):
+                        at = 0
+                    self.forms.append(
+                        AgencyForm(form, agency["slug"], agency["kind"], bare=form in (core, en_core), core_at=at)
+                    )
             if core and (core, agency["slug"]) not in seen:
                 seen.add((core, agency["slug"]))
-                self.forms.append(AgencyForm(core, agency["slug"], agency["kind"], bare=True))
+                self.forms.append(AgencyForm(core, agency["slug"], agency["kind"], bare=True, core_at=0))
         self.forms.sort(key=lambda f: len(f.form), reverse=True)
         self._provinces = sorted({compact(p) for p in provinces(details=False)}, key=len, reverse=True)
 
@@ -119,12 +126,15 @@ class AgencyIndex:
                     tokens = set(word_tokenize(squeezed, keep_whitespace=False))
                 if form.form not in tokens:
                     continue
-            if form.bare:
-                kind = _prefix_kind(squeezed[:start])
+            if form.core_at is not None:
+                prefix, kind = _prefix_kind(squeezed[: start + form.core_at])
+                if kind is None and form.bare:
+                    prefix, kind = _suffix_kind(squeezed[start + len(form.form) :])
                 if kind and kind != form.kind:
-                    same_core = [f for f in self.forms if f.form == form.form and f.kind == kind]
+                    core = form.form[form.core_at :]
+                    same_core = [f for f in self.forms if f.bare and f.form == core and f.kind == kind]
                     if not same_core:
-                        conflict = _PREFIX_TH[kind] + form.form
+                        conflict = _display_prefix(prefix, core)
                         continue
                     form = same_core[0]
                 if kind is None and any(f.form == form.form and f.slug != form.slug for f in self.forms):
@@ -180,8 +190,40 @@ def _is_question_word(word: str) -> bool:
     return word in {"ไหน", "อะไร", "นี้", "นั้น", "เรา", "ของ", "ได้", "มี", "ผล", "คะแนน", "ทั้งหมด", "ต่างๆ", "อื่น"}
 
 
-def _prefix_kind(before: str) -> str | None:
+def _prefix_kind(before: str) -> tuple[str | None, str | None]:
+    """The kind prefix (and its kind) written just before a name: 'อบจ' → pao."""
     for prefix, kind in KIND_PREFIXES:
         if before.endswith(prefix):
-            return kind
-    return None
+            return prefix, kind
+    return None, None
+
+
+_EN_SUFFIXES = [
+    ("province", "province"),
+    ("pao", "pao"),
+    ("provincial", "pao"),
+    ("sao", "sao"),
+    ("tao", "sao"),
+    ("subdistrict", "sao"),
+    ("municipality", "municipality"),
+    ("town", "municipality"),
+    ("city", "municipality"),
+]
+
+
+def _suffix_kind(after: str) -> tuple[str | None, str | None]:
+    """The English kind word written just after a name: 'nakhon phanom province' → province."""
+    for word, kind in _EN_SUFFIXES:
+        if after.startswith(word):
+            return word, kind
+    return None, None
+
+
+def _display_prefix(prefix: str | None, core: str) -> str:
+    """How to name back an agency we do not have, as the citizen wrote its kind."""
+    if prefix and prefix.isascii():
+        return f"{core} {prefix}".title()
+    shown = {"อบจ": "อบจ.", "อบต": "อบต.", "จ": "จังหวัด", "ทต": "ทต.", "ทม": "ทม.", "ทน": "ทน."}.get(
+        prefix or "", prefix or ""
+    )
+    return shown + core

@@ -320,6 +320,7 @@ TH: dict[str, list[str]] = {
         r"คืออะไ",
         r"มีกี่ตัวชี้วัด",
         r"มีกี่ระดับ",
+        r"^ตัวชี้วัด(ita|ไอทีเอ)?มีอะไร",
         r"มีกี่ตัว",
         r"กี่ตัวชี้วัด",
         r"ถึงจะผ่าน",
@@ -505,7 +506,7 @@ EN: dict[str, list[str]] = {
         r"accomplished",
     ],
     "concept": [
-        r"what (is|are|does) (an? |the )?(ita|iit|eit|oit|indicators?|levels?)\b",
+        r"what (is|are|does) (an? |the )?(ita|iit|eit|oit|indicators?|levels?)\b(?! (score|result|level|grade|rating))",
         r"what does .* (mean|stand for)",
         r"stand for",
         r"\bmeaning\b",

@@ -14,7 +14,8 @@ _PUNCT = re.compile(r"[\s.\-_,!?'\"“”‘’()\[\]:;/\\~^*+=|<>@#&…ฯ]+")
 _REPEATS = re.compile(r"([ะ-ๅ็-์])\1+|(\S)\2{3,}")
 _THAI = re.compile(r"[ก-๙]")
 _LATIN_WORD = re.compile(r"[a-zA-Z]{2,}")
-CODE_WORDS = {"ita", "iit", "eit", "oit", "ok", "e-service"}
+CODE_WORDS = {"ita", "iit", "eit", "oit", "ok"}
+_CODES = re.compile(r"e-?service|\b[ieo]\d{1,2}\b", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -45,7 +46,7 @@ def language_of(text: str) -> str | None:
     """'en' for English, 'th' for Thai, None when it cannot tell (digits, codes, emoji)."""
     if _THAI.search(text):
         return "th"
-    words = [w.lower() for w in _LATIN_WORD.findall(text)]
+    words = [w.lower() for w in _LATIN_WORD.findall(_CODES.sub(" ", text))]
     if any(w not in CODE_WORDS for w in words):
         return "en"
     return None
