@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+from urllib.parse import urlsplit
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -20,10 +23,15 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The session holds '<id>:<token>'; a token rotated by logout no longer loads anyone."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.session_token or not hmac.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 @login_manager.unauthorized_handler
@@ -47,6 +55,8 @@ def login():
             burn_password_check(form.password.data)
         elif user.active and user.check_password(form.password.data):
             session.clear()  # a fresh session on login
+            user.ensure_session_token()
+            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         flash(t("admin.login_failed"), "error")  # one answer for unknown user and wrong password
@@ -54,15 +64,25 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only paths on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only paths on this site, never another host (browsers drop tabs and newlines: refuse them)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("admin.chat")
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.rotate_session_token()  # every copy of this user's session cookie stops working
+    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("admin.login"))

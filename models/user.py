@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from contextlib import suppress
 from datetime import datetime
 from functools import cache
@@ -36,6 +37,18 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the session id: rotating it on logout ends every session of this user, server-side.
+    session_token: Mapped[str | None] = mapped_column(String(64))
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def ensure_session_token(self) -> None:
+        if not self.session_token:
+            self.rotate_session_token()
+
+    def rotate_session_token(self) -> None:
+        self.session_token = secrets.token_urlsafe(32)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users on every request
