@@ -1,0 +1,1 @@
+"""`make bench`: webhook load against a bare baseline, understanding cost, corpus accuracy."""
