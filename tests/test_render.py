@@ -335,3 +335,30 @@ def test_long_conversation_replies_render_within_line_limits(demo):
         conversation = Conversation(channel="web", chat_id=f"render:{next(_ids)}", context={})
         for turn in turns:
             assert check_messages(as_dicts(respond(conversation, turn))) == [], turn
+
+
+def test_prebuilt_score_card_is_exactly_what_the_sdk_flex_models_accept_and_produce():
+    """The shortcut past the SDK's slow serialisation must send what the SDK itself would."""
+    from linebot.v3.messaging import ApiClient, Configuration, FlexContainer, ReplyMessageRequest
+
+    from bot.line.render import render, score_bubble
+    from bot.replies import Bar, Reply, ScoreCard
+
+    card = ScoreCard(
+        title="องค์การบริหารส่วนตำบลน้ำโมง",
+        subtitle="ผลการประเมิน ITA ปีงบประมาณ พ.ศ. 2568",
+        headline="85.86",
+        headline_label="คะแนนรวม",
+        badge="ระดับ: ผ่าน",
+        footnote="ที่มา",
+        alt_text="ผล ITA",
+        bars=[
+            Bar(label=f"{n}. ตัวชี้วัด", value=60 + 4 * n, value_text=f"{60 + 4 * n:.2f}", low=n < 7) for n in range(1, 11)
+        ],
+    )
+    bubble = score_bubble(card)
+    assert FlexContainer.from_dict(bubble).to_dict() == bubble
+    body = ApiClient(Configuration(host="http://unused", access_token="t")).sanitize_for_serialization(
+        ReplyMessageRequest(reply_token="t", messages=render(Reply(messages=[card])))
+    )
+    assert body["messages"] == [{"type": "flex", "altText": "ผล ITA", "contents": bubble}]
