@@ -12,6 +12,13 @@ from sqlalchemy import func, inspect, select
 from models import Agency, User, db
 
 
+def forget_cached_data() -> None:
+    """Answers in this process use the new data at once; web workers re-read within a minute."""
+    from bot.data import forget
+
+    forget()
+
+
 def register(app: Flask) -> None:
     for command in (
         load_demo_command,
@@ -42,6 +49,7 @@ def load_demo_command() -> None:
         click.echo("Demo data already present: nothing changed.")
         return
     summary = load_demo()
+    forget_cached_data()
     click.echo(f"Loaded demo data: {summary}")
 
 
@@ -59,6 +67,7 @@ def import_command(files: tuple[str, ...]) -> None:
         for issue in result.errors:
             click.echo(str(issue), err=True)
         raise click.ClickException(f"{len(result.errors)} error(s); nothing was imported.")
+    forget_cached_data()
     click.echo(f"Imported: {result.summary}")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -51,16 +53,70 @@ def forget_index() -> None:
         _index_cache.clear()
 
 
+@dataclass(frozen=True)
+class AgencyData:
+    """One agency with its assessments and measures, loaded together and read many times."""
+
+    agency: Agency
+    assessments: list[Assessment]
+    measures: list[Measure]
+
+
+_DATA_TTL = 60.0  # ITA data changes a few times a year; an import here forgets it at once
+_data_lock = threading.Lock()
+_data_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {slug: (time, AgencyData)}
+
+
+def agency_data(slug: str) -> AgencyData | None:
+    """An agency's ITA data, cached per process: answering must not re-read it for every message.
+
+    The objects are detached from any session with everything the answers read already loaded.
+    """
+    per_engine = _data_cache.get(db.engine)
+    now = time.monotonic()
+    if per_engine is not None and slug in per_engine and now - per_engine[slug][0] < _DATA_TTL:
+        return per_engine[slug][1]
+    found = db.session.scalar(select(Agency).where(Agency.slug == slug).options(selectinload(Agency.aliases)))
+    if found is None:
+        return None
+    loaded = AgencyData(found, _load_assessments(found.id), _load_measures(found.id))
+    for obj in (found, *loaded.assessments, *loaded.measures):
+        if obj in db.session:
+            db.session.expunge(obj)
+    with _data_lock:
+        _data_cache.setdefault(db.engine, {})[slug] = (now, loaded)
+    return loaded
+
+
+def forget() -> None:
+    """After an import: the next message in this process reads the new data."""
+    with _data_lock:
+        _data_cache.clear()
+    forget_index()
+
+
 def agency(slug: str) -> Agency | None:
-    return db.session.scalar(select(Agency).where(Agency.slug == slug).options(selectinload(Agency.aliases)))
+    data = agency_data(slug)
+    return data.agency if data else None
 
 
 def agencies() -> list[Agency]:
     return list(db.session.scalars(select(Agency).order_by(Agency.name_th).options(selectinload(Agency.aliases))))
 
 
-def assessments(agency_id: int) -> list[Assessment]:
+def assessments(agency: Agency) -> list[Assessment]:
     """All of an agency's assessments, oldest first, with their scores."""
+    data = agency_data(agency.slug)
+    return data.assessments if data else []
+
+
+def measures(agency: Agency) -> list[Measure]:
+    """An agency's measures, newest fiscal year first, in their published order."""
+    data = agency_data(agency.slug)
+    return data.measures if data else []
+
+
+def _load_assessments(agency_id: int) -> list[Assessment]:
     return list(
         db.session.scalars(
             select(Assessment)
@@ -71,8 +127,7 @@ def assessments(agency_id: int) -> list[Assessment]:
     )
 
 
-def measures(agency_id: int) -> list[Measure]:
-    """An agency's measures, newest fiscal year first, in their published order."""
+def _load_measures(agency_id: int) -> list[Measure]:
     rows = db.session.scalars(
         select(Measure)
         .where(Measure.agency_id == agency_id)

@@ -52,7 +52,7 @@ def _agency_choices(agencies: list[Agency], kit: Kit) -> list[QuickReply]:
 
 def settle_assessment(frame: Frame, kit: Kit, agency: Agency) -> tuple[Assessment, list[Assessment]] | Reply:
     """The assessment for the frame's year (the latest by default), with all of the agency's years."""
-    history = data.assessments(agency.id)
+    history = data.assessments(agency)
     name = agency.display_name(kit.lang)
     if not history:
         return kit.text_reply(kit.t("assessment.none", agency=name), frame.intent, kit.menu())

@@ -74,7 +74,7 @@ def measures(frame: Frame, kit: Kit) -> Reply:
         return agency
     name = agency.display_name(kit.lang)
     kit.extra_context["agency"] = agency.slug
-    all_items = [m for m in data.measures(agency.id) if m.code != PROCESS_CODE]
+    all_items = [m for m in data.measures(agency) if m.code != PROCESS_CODE]
     if not all_items:
         return kit.text_reply(kit.t("measures.none", agency=name), frame.intent, kit.menu())
     items, note = _select(frame, kit, all_items)
@@ -101,7 +101,7 @@ def measure_progress(frame: Frame, kit: Kit) -> Reply:
         return agency
     name = agency.display_name(kit.lang)
     kit.extra_context["agency"] = agency.slug
-    every = data.measures(agency.id)
+    every = data.measures(agency)
     if not every:
         return kit.text_reply(kit.t("measures.none", agency=name), frame.intent, kit.menu())
     items, note = _select(frame, kit, every) if frame.indicator or frame.issue_area else (every, None)

@@ -65,13 +65,13 @@ def facts_from_db(turn: dict, got: dict) -> list[str]:
     if agency is None:
         return []
     if intent in {"measures"}:
-        items = [m for m in data.measures(agency.id) if m.code != "ITA"]
+        items = [m for m in data.measures(agency) if m.code != "ITA"]
         if got.get("indicator"):
             items = [m for m in items if got["indicator"] in m.indicators] or items
         elif got.get("issue_area"):
             items = [m for m in items if m.issue_area == got["issue_area"]] or items
         return [items[0].title[:12]] if items else []
-    history = data.assessments(agency.id)
+    history = data.assessments(agency)
     chosen = next((a for a in history if a.fiscal_year == got.get("year")), None)
     if chosen is None:
         return []
