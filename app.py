@@ -48,6 +48,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL keeps every commit across a crash of the process (not of the OS) without an
+        # fsync per commit. Production runs PostgreSQL; this is the embedded default.
+        cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 MAX_MESSAGES = 5
@@ -121,7 +121,7 @@ class LineStandIn:
         self.contents: dict[str, tuple[bytes, str]] = {}
         self._lock = threading.Lock()
         self._sent_event = threading.Condition(self._lock)
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -235,6 +235,13 @@ class LineStandIn:
             with self._lock:
                 self._retry_keys.add(retry_key)
         return _json(200, {"sentMessages": [{"id": "2", "quoteToken": "q"}]})
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request: it would drown test and bench output."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
 
 
 def _token_owner(token: str) -> str | None:

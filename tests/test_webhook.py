@@ -307,7 +307,7 @@ def test_database_down_answers_503_so_line_redelivers(app, client, line, monkeyp
         raise OperationalError("INSERT", {}, Exception("database is away"))
 
     with app.app_context():
-        monkeypatch.setattr(db.session, "execute", broken)
+        monkeypatch.setattr(type(db.engine), "begin", broken)
         response = post(client, ev.body(ev.text(ev.new_user(), "คะแนน")))
     assert response.status_code == 503
 

@@ -15,10 +15,14 @@ from linebot.v3.webhooks import (
     UnsendEvent,
     UserSource,
 )
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot import engine
 from bot.replies import Reply
 from models import ChatMessage, Conversation, db
+from models.types import utcnow
 
 MEDIA_KINDS = {"image", "video", "audio", "file", "location"}
 
@@ -49,11 +53,28 @@ def in_group(event: Event) -> bool:
 
 
 def conversation_for(chat_id: str) -> Conversation:
-    conversation = db.session.query(Conversation).filter_by(channel="line", chat_id=chat_id).one_or_none()
+    """The chat's conversation; created once even when two processes see its first messages at once."""
+    query = select(Conversation).where(Conversation.channel == "line", Conversation.chat_id == chat_id)
+    conversation = db.session.scalar(query)
     if conversation is None:
-        conversation = Conversation(channel="line", chat_id=chat_id, context={})
-        db.session.add(conversation)
-        db.session.flush()
+        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        now = utcnow()
+        db.session.execute(
+            insert(Conversation)
+            .values(
+                channel="line",
+                chat_id=chat_id,
+                lang="th",
+                context={},
+                misunderstood=0,
+                followed=True,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
+        )  # a concurrent first message in another process waits for this row, then finds it
+        conversation = db.session.scalar(query)
     return conversation
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.line import events as line_events
@@ -35,11 +36,25 @@ def line_client(app: Flask | None = None) -> LineClient:
     return client
 
 
-def claim(pk: int) -> bool:
-    """Take the event for this worker unless another has it or it is finished."""
+@dataclass
+class Claimed:
+    pk: int
+    event_id: str
+    payload: dict
+    received_at: datetime
+    attempts: int
+
+
+def claim(pk: int) -> Claimed | None:
+    """Take the event for this worker unless another has it or it is finished.
+
+    Not committed here: the claim commits together with the decision. A worker in another process
+    trying the same event waits on the row (PostgreSQL) or the write lock (SQLite), then finds it taken.
+    """
     now = utcnow()
     lease = now + timedelta(seconds=current_app.config["EVENT_LEASE_SECONDS"])
-    result = db.session.execute(
+    _relaxed_commit()
+    row = db.session.execute(
         update(WebhookEvent)
         .where(
             WebhookEvent.id == pk,
@@ -50,52 +65,68 @@ def claim(pk: int) -> bool:
             ),
         )
         .values(status="processing", attempts=WebhookEvent.attempts + 1, locked_until=lease)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+        .returning(WebhookEvent.event_id, WebhookEvent.payload, WebhookEvent.received_at, WebhookEvent.attempts)
+    ).one_or_none()
+    return Claimed(pk, *row) if row else None
 
 
 def process_event(app: Flask, pk: int) -> None:
     with app.app_context():
-        if not claim(pk):
-            return
-        row = db.session.get(WebhookEvent, pk)
         try:
-            _answer(row)
-            row.status, row.processed_at, row.last_error = "done", utcnow(), None
+            if _answer(pk):
+                _finish(pk, status="done", error=None)
         except Exception as exc:  # noqa: BLE001 - any failure: record it, retry later, never lose the event
             db.session.rollback()
-            row = db.session.get(WebhookEvent, pk)
-            row.last_error = type(exc).__name__
-            gave_up = row.attempts >= app.config["EVENT_MAX_ATTEMPTS"]
-            row.status = "failed" if gave_up else "pending"
-            # Retried by the sweeper after a pause that grows with each attempt.
-            row.locked_until = utcnow() + timedelta(seconds=min(300, 5 * 2**row.attempts))
-            log.error("event %s attempt %s failed: %s", pk, row.attempts, type(exc).__name__)
-        db.session.commit()
+            _failed(app, pk, exc)
+        finally:
+            db.session.remove()
 
 
-def _answer(row: WebhookEvent) -> None:
-    # A crash after the reply was stored but before it was sent: send that reply, decide nothing again.
-    stored = db.session.scalar(
-        select(ChatMessage).where(ChatMessage.event_id == row.event_id, ChatMessage.direction == "out")
+def _relaxed_commit() -> None:
+    """PostgreSQL: this transaction's commit need not wait for its WAL flush.
+
+    Only for answering, never for the ack: if PostgreSQL itself crashed, the last few milliseconds
+    of answering could be undone and the event answered again (at least once, as designed); the
+    recorded event LINE was told about is never at risk.
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def _finish(pk: int, status: str, error: str | None, **values) -> None:
+    """The event's outcome, committed with whatever the send recorded on the reply."""
+    _relaxed_commit()
+    db.session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.id == pk)
+        .values(status=status, last_error=error, processed_at=utcnow(), **values)
     )
-    if stored is not None:
-        if stored.status != "sent":
-            send(stored)
-        return
-    event = line_events.parse(row.payload)
-    target = line_events.chat_target(event)
-    if target is None:
-        return
-    outgoing = None
+    db.session.commit()
+
+
+def _failed(app: Flask, pk: int, exc: Exception) -> None:
+    status, attempts = db.session.execute(
+        select(WebhookEvent.status, WebhookEvent.attempts).where(WebhookEvent.id == pk)
+    ).one()
+    if status != "processing":  # the failed attempt's claim was rolled back with it: count it here
+        attempts += 1
+    gave_up = attempts >= app.config["EVENT_MAX_ATTEMPTS"]
+    # Retried by the sweeper after a pause that grows with each attempt.
+    retry_at = utcnow() + timedelta(seconds=min(300, 5 * 2**attempts))
+    _finish(pk, "failed" if gave_up else "pending", type(exc).__name__, attempts=attempts, locked_until=retry_at)
+    log.error("event %s attempt %s failed: %s", pk, attempts, type(exc).__name__)
+
+
+def _answer(pk: int) -> bool:
+    """Claim, decide and store the reply in one transaction, then send it. False: not ours to answer."""
     for attempt in range(CONTEXT_RETRIES):
+        claimed = claim(pk)
+        if claimed is None:
+            db.session.rollback()
+            return False
         try:
-            conversation = line_events.conversation_for(target)
-            reply = line_events.reply_for(event, conversation, current_app.config["GROUP_REPLY_MODE"])
-            if reply is not None:
-                outgoing = _outgoing(conversation, reply, row.event_id)
-            db.session.commit()  # the context and the reply to send, together
+            outgoing, token = _decide(claimed)
+            db.session.commit()  # the claim, the context and the reply to send, together
             break
         except StaleDataError:
             # Another process answered this chat meanwhile: decide again on the fresh context.
@@ -103,9 +134,33 @@ def _answer(row: WebhookEvent) -> None:
             if attempt == CONTEXT_RETRIES - 1:
                 raise
     if outgoing is not None:
-        age = (utcnow() - _aware(row.received_at)).total_seconds()
-        token = getattr(event, "reply_token", None)
-        send(outgoing, token if age < current_app.config["REPLY_TOKEN_TTL"] else None)
+        send(outgoing, token)
+    return True
+
+
+def _decide(claimed: Claimed) -> tuple[ChatMessage | None, str | None]:
+    if claimed.attempts > 1:
+        # A retry: if the reply was already decided (the worker died before sending), send that one.
+        stored = db.session.scalar(
+            select(ChatMessage).where(ChatMessage.event_id == claimed.event_id, ChatMessage.direction == "out")
+        )
+        if stored is not None:
+            return (stored if stored.status != "sent" else None), None
+    event = line_events.parse(claimed.payload)
+    target = line_events.chat_target(event)
+    if target is None:
+        return None, None
+    conversation = line_events.conversation_for(target)
+    # Nothing is written while deciding: on SQLite a flushed write would hold the database's
+    # single write lock through the whole answer and stall every other worker and the ack.
+    with db.session.no_autoflush:
+        reply = line_events.reply_for(event, conversation, current_app.config["GROUP_REPLY_MODE"])
+        if reply is None:
+            return None, None
+        outgoing = _outgoing(conversation, reply, claimed.event_id)
+    age = (utcnow() - _aware(claimed.received_at)).total_seconds()
+    token = getattr(event, "reply_token", None)
+    return outgoing, (token if age < current_app.config["REPLY_TOKEN_TTL"] else None)
 
 
 def _aware(moment):
@@ -131,7 +186,10 @@ def _outgoing(conversation: Conversation, reply: Reply, event_id: str) -> ChatMe
 
 
 def send(message: ChatMessage, reply_token: str | None = None) -> None:
-    """Reply while the token is fresh, else (or when LINE refuses it) push once with the retry key."""
+    """Reply while the token is fresh, else (or when LINE refuses it) push once with the retry key.
+
+    Records the outcome on the message; the caller commits it (with the event's own status).
+    """
     client = line_client()
     lines = render(Reply.from_dict(message.body))
     message.attempts += 1
@@ -153,12 +211,10 @@ def send(message: ChatMessage, reply_token: str | None = None) -> None:
         # Dead letter: staff see it as not delivered; nothing of the content is logged.
         message.status, message.last_error = "failed", f"LINE {exc.status}"
         log.warning("message %s not delivered: LINE %s", message.id, exc.status)
-    db.session.commit()
 
 
 def _sent(message: ChatMessage) -> None:
     message.status, message.sent_at, message.last_error = "sent", utcnow(), None
-    db.session.commit()
 
 
 def due_events(app: Flask, limit: int = 200) -> list[tuple[int, str]]:

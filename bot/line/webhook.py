@@ -68,30 +68,30 @@ def _record(events: list[dict]) -> list[tuple[int, str]]:
     insert = _insert_ignoring_duplicates()
     recorded = []
     try:
-        for event in events:
-            stmt = (
-                insert(WebhookEvent)
-                .values(
-                    event_id=event["webhookEventId"],
-                    type=event["type"][:32],
-                    event_ts=event["timestamp"],
-                    is_redelivery=bool((event.get("deliveryContext") or {}).get("isRedelivery")),
-                    payload=event,
-                    status="pending",
-                    attempts=0,
-                    received_at=now,
-                    # If no worker has claimed it by then (the process died), the sweeper takes it.
-                    locked_until=now + lease,
+        # A plain connection, not the ORM session: this is the hot path of every webhook.
+        with db.engine.begin() as conn:
+            for event in events:
+                stmt = (
+                    insert(WebhookEvent)
+                    .values(
+                        event_id=event["webhookEventId"],
+                        type=event["type"][:32],
+                        event_ts=event["timestamp"],
+                        is_redelivery=bool((event.get("deliveryContext") or {}).get("isRedelivery")),
+                        payload=event,
+                        status="pending",
+                        attempts=0,
+                        received_at=now,
+                        # If no worker has claimed it by then (the process died), the sweeper takes it.
+                        locked_until=now + lease,
+                    )
+                    .on_conflict_do_nothing(index_elements=["event_id"])
+                    .returning(WebhookEvent.id)
                 )
-                .on_conflict_do_nothing(index_elements=["event_id"])
-                .returning(WebhookEvent.id)
-            )
-            pk = db.session.execute(stmt).scalar()
-            if pk is not None:
-                recorded.append((pk, chat_key(event)))
-        db.session.commit()
+                pk = conn.execute(stmt).scalar()
+                if pk is not None:
+                    recorded.append((pk, chat_key(event)))
     except SQLAlchemyError as exc:
-        db.session.rollback()
         # 503 so LINE redelivers; nothing from the body goes to the log.
         log.error("could not record webhook events: %s", type(exc).__name__)
         abort(503)
