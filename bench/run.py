@@ -14,7 +14,6 @@ import os
 import platform
 import secrets
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -39,6 +38,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lost-after", type=float, default=30.0, help="no reply within this many s: lost (30)")
     p.add_argument("--cost-rounds", type=int, default=5, help="rounds over the dev corpus for the understanding cost")
     p.add_argument("--quick", action="store_true", help="smaller run: 200 messages, 1 round, 2 cost rounds")
+    p.add_argument(
+        "--database",
+        choices=("auto", "sqlite", "postgresql"),
+        default="auto",
+        help="the bot's database under load; auto: SQLite, then PostgreSQL (production's) when one answers",
+    )
     p.add_argument("--skip-load", action="store_true")
     p.add_argument("--skip-cost", action="store_true")
     p.add_argument("--skip-accuracy", action="store_true")
@@ -72,13 +77,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # --- 1. webhook load -----------------------------------------------------------------------------------
 
 
-def prepare_database(path: Path) -> str:
-    """A fresh SQLite file with the schema and the demo data; returns its URL."""
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "ita_bench"
+
+
+def postgres_answers() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def _fresh_postgres_database() -> str:
+    """Drop and create the bench's own database (never the tests' `test` database)."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+
+
+def prepare_database(path: Path, database: str = "sqlite") -> str:
+    """A fresh database (a SQLite file, or PostgreSQL's ita_bench) with the schema and the demo data."""
     from app import create_app
     from models import db
     from models.ita_import import load_demo
 
-    url = f"sqlite:///{path}"
+    url = f"sqlite:///{path}" if database == "sqlite" else _fresh_postgres_database()
     app = create_app({"APP_ENV": "development", "SECRET_KEY": "bench-secret-key", "DATABASE_URL": url})
     with app.app_context():
         db.create_all()
@@ -121,11 +150,16 @@ def warm_up(name: str, server: Gunicorn, standin, secret: str, lost_after: float
             )
 
 
-def bot_database_stats(db_path: Path) -> dict:
-    """What the bot recorded: event states, retries, delivery states (read straight from SQLite)."""
-    conn = sqlite3.connect(db_path, timeout=30)
+def bot_database_stats(url: str) -> dict:
+    """What the bot recorded: event states, retries, delivery states (read straight from its database)."""
+    from sqlalchemy import create_engine, text
+
+    from settings import database_url
+
+    engine = create_engine(database_url(url, "."))
+    conn = engine.connect()
     try:
-        q = lambda sql: conn.execute(sql).fetchall()  # noqa: E731
+        q = lambda sql: [tuple(row) for row in conn.execute(text(sql)).fetchall()]  # noqa: E731
         return {
             "events_by_status": dict(q("SELECT status, count(*) FROM webhook_events GROUP BY status")),
             "events_retried": q("SELECT count(*) FROM webhook_events WHERE attempts > 1")[0][0],
@@ -138,9 +172,10 @@ def bot_database_stats(db_path: Path) -> dict:
         }
     finally:
         conn.close()
+        engine.dispose()
 
 
-def load_section(args, tmp: Path) -> dict:
+def load_section(args, tmp: Path, database: str = "sqlite") -> dict:
     from bench.inprocess import corpus_questions
     from tests.line_standin import LineStandIn
 
@@ -150,7 +185,7 @@ def load_section(args, tmp: Path) -> dict:
     servers: dict[str, Gunicorn] = {}
     db_path = tmp / "bench.db"
     try:
-        database_url = prepare_database(db_path)
+        database_url = prepare_database(db_path, database)
         common = {
             "APP_ENV": "development",
             "SECRET_KEY": "bench-" + secrets.token_hex(16),
@@ -214,6 +249,7 @@ def load_section(args, tmp: Path) -> dict:
                 "clients": args.clients,
                 "rounds": args.rounds,
                 "gunicorn_workers": 2,
+                "database": database,
                 "lost_after_s": args.lost_after,
                 "send_window_s": args.send_window,
                 "bot_extra_settings": extra,
@@ -221,7 +257,7 @@ def load_section(args, tmp: Path) -> dict:
             "baseline": summary["baseline"],
             "bot": summary["bot"],
             "throughput_ratio": round(bot / base, 3) if base else None,
-            "bot_database": bot_database_stats(db_path),
+            "bot_database": bot_database_stats(database_url),
         }
         if deltas:
             section["bot_samples"] = sampler.summary(deltas)
@@ -258,7 +294,8 @@ def print_load(section: dict) -> None:
     cfg = section["config"]
     print(
         f"\n1. Webhook under load: {cfg['clients']} clients, {cfg['messages_per_round']} messages x "
-        f"{cfg['rounds']} round(s) per target, gunicorn -w {cfg['gunicorn_workers']} (sync), same run"
+        f"{cfg['rounds']} round(s) per target, gunicorn -w {cfg['gunicorn_workers']} (sync), same run, "
+        f"bot on {cfg['database']}"
     )
     header = f"   {'':22}{'baseline':>12}{'bot':>12}{'bot/base':>10}"
     print(header)
@@ -369,9 +406,15 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ita-bench-"))
     try:
         if not args.skip_load:
-            print("\n1. Webhook load (bot vs bare baseline)", flush=True)
-            report["load"] = load_section(args, tmp)
-            print_load(report["load"])
+            databases = ["sqlite", "postgresql"] if args.database == "auto" else [args.database]
+            if args.database == "auto" and not postgres_answers():
+                databases = ["sqlite"]
+                print("\nPostgreSQL does not answer on 127.0.0.1:5432: the load runs on SQLite only.")
+            report["load"] = {}
+            for database in databases:
+                print(f"\n1. Webhook load (bot vs bare baseline), bot on {database}", flush=True)
+                report["load"][database] = load_section(args, tmp, database)
+                print_load(report["load"][database])
         if not args.skip_cost:
             from bench import inprocess
             from tests.corpus.run import demo_app
@@ -405,12 +448,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     goals = []
-    if "load" in report:
-        load = report["load"]
+    for database, load in report.get("load", {}).items():
         ratio, p99 = load["throughput_ratio"], load["bot"]["ack_ms"]["p99"]
         goals.append(
             {
-                "name": "answered/s bot/baseline",
+                "name": f"answered/s bot/baseline ({database})",
                 "value": ratio,
                 "goal": f">= {GOAL_THROUGHPUT_RATIO}",
                 "verdict": verdict(ratio is not None and ratio >= GOAL_THROUGHPUT_RATIO),
@@ -418,14 +460,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         goals.append(
             {
-                "name": "bot ack p99 ms",
+                "name": f"bot ack p99 ms ({database})",
                 "value": p99,
                 "goal": f"< {GOAL_ACK_P99_MS:.0f}",
                 "verdict": verdict(p99 is not None and p99 < GOAL_ACK_P99_MS),
             }
         )
     report["goals"] = goals
-    lost = sum(report.get("load", {}).get(name, {}).get("lost", 0) for name in ("baseline", "bot"))
+    lost = sum(
+        load.get(name, {}).get("lost", 0) for load in report.get("load", {}).values() for name in ("baseline", "bot")
+    )
     report["lost"] = lost
     report["crashed"] = crashed
     report["duration_s"] = round(time.monotonic() - started, 1)
