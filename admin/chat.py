@@ -45,17 +45,7 @@ def send():
     conversation = _conversation()
     db.session.add(ChatMessage(conversation=conversation, direction="in", kind="text", text=text))
     reply = engine.respond(conversation, text)
-    db.session.add(
-        ChatMessage(
-            conversation=conversation,
-            direction="out",
-            kind="reply",
-            text=reply.plain_text()[:2000],
-            body=reply.to_dict(),
-            intent=reply.intent,
-            status="sent",
-        )
-    )
+    db.session.add(ChatMessage.outgoing(conversation, reply, status="sent"))
     db.session.commit()
     return jsonify(reply.to_dict())
 

@@ -60,3 +60,16 @@ class ChatMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+    @classmethod
+    def outgoing(cls, conversation: Conversation, reply, **fields) -> ChatMessage:
+        """A bot reply: readable text for staff and search, and the structure a channel renders."""
+        return cls(
+            conversation=conversation,
+            direction="out",
+            kind="reply",
+            text=reply.plain_text()[:2000],
+            body=reply.to_dict(),
+            intent=reply.intent,
+            **fields,
+        )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import wraps
 
 from bot import data
 from bot.answers import Kit
@@ -84,6 +86,33 @@ def _missing_year(frame: Frame, kit: Kit, agency: Agency, history: list[Assessme
         quick_replies=quick,
         intent=frame.intent,
     )
+
+
+def with_assessment(handler: Callable[..., Reply]) -> Callable[[Frame, Kit], Reply]:
+    """Settle the agency and the assessment before the handler runs, or answer with the ask-back."""
+
+    @wraps(handler)
+    def settled_first(frame: Frame, kit: Kit) -> Reply:
+        settled = agency_and_assessment(frame, kit)
+        if isinstance(settled, Reply):
+            return settled
+        return handler(frame, kit, *settled)
+
+    return settled_first
+
+
+def with_agency(handler: Callable[..., Reply]) -> Callable[[Frame, Kit], Reply]:
+    """Settle the agency before the handler runs, or answer with the ask-back."""
+
+    @wraps(handler)
+    def settled_first(frame: Frame, kit: Kit) -> Reply:
+        agency = settle_agency(frame, kit)
+        if isinstance(agency, Reply):
+            return agency
+        kit.extra_context["agency"] = agency.slug
+        return handler(frame, kit, agency)
+
+    return settled_first
 
 
 def agency_and_assessment(frame: Frame, kit: Kit):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot import data
 from bot.answers import Kit, answers
-from bot.answers.common import settle_agency
+from bot.answers.common import with_agency
 from bot.dialogue import Frame
 from bot.line.render import clip
 from bot.replies import Reply
-from models import Measure
+from models import Agency, Measure
 
 PROCESS_CODE = "ITA"  # progress on driving the assessment itself, not a measure of its own
 FIELD_LIMIT = 700
@@ -68,12 +68,9 @@ def _detail(kit: Kit, m: Measure, aspect: str | None) -> list[str]:
 
 
 @answers("measures")
-def measures(frame: Frame, kit: Kit) -> Reply:
-    agency = settle_agency(frame, kit)
-    if isinstance(agency, Reply):
-        return agency
+@with_agency
+def measures(frame: Frame, kit: Kit, agency: Agency) -> Reply:
     name = agency.display_name(kit.lang)
-    kit.extra_context["agency"] = agency.slug
     all_items = [m for m in data.measures(agency) if m.code != PROCESS_CODE]
     if not all_items:
         return kit.text_reply(kit.t("measures.none", agency=name), frame.intent, kit.menu())
@@ -95,12 +92,9 @@ def measures(frame: Frame, kit: Kit) -> Reply:
 
 
 @answers("measure_progress")
-def measure_progress(frame: Frame, kit: Kit) -> Reply:
-    agency = settle_agency(frame, kit)
-    if isinstance(agency, Reply):
-        return agency
+@with_agency
+def measure_progress(frame: Frame, kit: Kit, agency: Agency) -> Reply:
     name = agency.display_name(kit.lang)
-    kit.extra_context["agency"] = agency.slug
     every = data.measures(agency)
     if not every:
         return kit.text_reply(kit.t("measures.none", agency=name), frame.intent, kit.menu())

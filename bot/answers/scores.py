@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.answers import Kit, answers
-from bot.answers.common import agency_and_assessment
+from bot.answers.common import with_assessment
 from bot.dialogue import Frame
 from bot.replies import Bar, Reply, ScoreCard, Text
 from models import Agency, Assessment
@@ -72,11 +72,8 @@ def _next_steps(kit: Kit, history: list[Assessment]) -> list:
 
 
 @answers("total_score")
-def total_score(frame: Frame, kit: Kit) -> Reply:
-    settled = agency_and_assessment(frame, kit)
-    if isinstance(settled, Reply):
-        return settled
-    agency, assessment, history = settled
+@with_assessment
+def total_score(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     verdict = "score.passes" if float(assessment.total_score) >= kit.threshold else "score.below_pass"
     text = kit.t(
         "score.total",
@@ -95,13 +92,10 @@ def total_score(frame: Frame, kit: Kit) -> Reply:
 
 
 @answers("indicator_score")
-def indicator_score(frame: Frame, kit: Kit) -> Reply:
+@with_assessment
+def indicator_score(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     if frame.indicator is None:
-        return all_indicators(frame, kit)
-    settled = agency_and_assessment(frame, kit)
-    if isinstance(settled, Reply):
-        return settled
-    agency, assessment, history = settled
+        return all_indicators.__wrapped__(frame, kit, agency, assessment, history)
     n = frame.indicator
     score = assessment.indicator(n)
     head = _header(kit, agency, assessment)
@@ -126,11 +120,8 @@ def indicator_score(frame: Frame, kit: Kit) -> Reply:
 
 
 @answers("all_indicators")
-def all_indicators(frame: Frame, kit: Kit) -> Reply:
-    settled = agency_and_assessment(frame, kit)
-    if isinstance(settled, Reply):
-        return settled
-    agency, assessment, history = settled
+@with_assessment
+def all_indicators(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     lines = [kit.t("indicators.heading", **_header(kit, agency, assessment))]
     for n, score in _scored(assessment):
         mark = " ⚠️" if float(score) < kit.threshold else ""
@@ -147,11 +138,8 @@ def all_indicators(frame: Frame, kit: Kit) -> Reply:
 
 
 @answers("strongest", "weakest")
-def extremes(frame: Frame, kit: Kit) -> Reply:
-    settled = agency_and_assessment(frame, kit)
-    if isinstance(settled, Reply):
-        return settled
-    agency, assessment, history = settled
+@with_assessment
+def extremes(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     scored = _scored(assessment)
     if not scored:
         return kit.text_reply(kit.t("indicators.none", **_header(kit, agency, assessment)), frame.intent, kit.menu())
@@ -176,11 +164,8 @@ def extremes(frame: Frame, kit: Kit) -> Reply:
 
 
 @answers("below_threshold")
-def below_threshold(frame: Frame, kit: Kit) -> Reply:
-    settled = agency_and_assessment(frame, kit)
-    if isinstance(settled, Reply):
-        return settled
-    agency, assessment, history = settled
+@with_assessment
+def below_threshold(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     threshold = frame.threshold if frame.threshold is not None else kit.threshold
     kit.extra_context["threshold"] = threshold
     below = [(n, s) for n, s in _scored(assessment) if float(s) < threshold]
@@ -202,11 +187,8 @@ def below_threshold(frame: Frame, kit: Kit) -> Reply:
 
 
 @answers("trend")
-def trend(frame: Frame, kit: Kit) -> Reply:
-    settled = agency_and_assessment(frame, kit)
-    if isinstance(settled, Reply):
-        return settled
-    agency, assessment, history = settled
+@with_assessment
+def trend(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     name = agency.display_name(kit.lang)
     if len(history) < 2:
         return kit.text_reply(
@@ -231,11 +213,8 @@ def trend(frame: Frame, kit: Kit) -> Reply:
 
 
 @answers("tool_scores")
-def tool_scores(frame: Frame, kit: Kit) -> Reply:
-    settled = agency_and_assessment(frame, kit)
-    if isinstance(settled, Reply):
-        return settled
-    agency, assessment, history = settled
+@with_assessment
+def tool_scores(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     tools = [frame.tool] if frame.tool else list(TOOLS)
     kit.extra_context["tool"] = frame.tool
     lines = [kit.t("tool.heading", **_header(kit, agency, assessment))]
@@ -257,11 +236,8 @@ def tool_scores(frame: Frame, kit: Kit) -> Reply:
 
 
 @answers("question_score")
-def question_score(frame: Frame, kit: Kit) -> Reply:
-    settled = agency_and_assessment(frame, kit)
-    if isinstance(settled, Reply):
-        return settled
-    agency, assessment, history = settled
+@with_assessment
+def question_score(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     head = _header(kit, agency, assessment)
     codes = [q.code for q in assessment.question_scores]
     found = next((q for q in assessment.question_scores if q.code.lower() == (frame.question or "").lower()), None)

@@ -170,16 +170,8 @@ def _aware(moment):
 
 
 def _outgoing(conversation: Conversation, reply: Reply, event_id: str) -> ChatMessage:
-    message = ChatMessage(
-        conversation=conversation,
-        direction="out",
-        kind="reply",
-        text=reply.plain_text()[:2000],
-        body=reply.to_dict(),
-        intent=reply.intent,
-        event_id=event_id,
-        status="pending",
-        retry_key=str(uuid.uuid4()),
+    message = ChatMessage.outgoing(
+        conversation, reply, event_id=event_id, status="pending", retry_key=str(uuid.uuid4())
     )
     db.session.add(message)
     return message
