@@ -8,10 +8,10 @@ PORT   ?= 5000
 
 .PHONY: install run test lint format bench lock clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements.lock
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt -c requirements.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -41,7 +41,9 @@ format: install
 bench: install
 	$(PY) -m bench.run
 
-lock: install
+lock:  # after changing requirements*.txt: refresh every transitive pin
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	$(VENV)/bin/pip freeze --exclude-editable > requirements.lock
 
 clean:
