@@ -100,7 +100,7 @@ def test_follow_ups_reuse_the_open_agency_indicator_and_intent(chat):
     assert not SCORE.search(text)
     assert chat.context["agency"] == "nakhonphanom"
     assert chat.context["indicator"] == 9
-    assert chat.quick == [(t("qr.year.label", "th", year=2566), t("qr.year.text", "th", year=2566))]
+    assert chat.quick[:1] == [(t("qr.year.label", "th", year=2566), t("qr.year.text", "th", year=2566))]
 
     text = chat.ask(chat.quick[0][1])  # tapping the offered year answers the pending question
     assert chat.reply.intent == "indicator_score"
@@ -249,7 +249,10 @@ def test_year_not_in_the_data_offers_the_available_years(chat):
     assert "2560" in text
     assert "2568" in text
     assert not SCORE.search(text)
-    assert chat.quick == [(t("qr.year.label", "th", year=2568), t("qr.year.text", "th", year=2568))]
+    assert chat.quick == [
+        (t("qr.year.label", "th", year=2568), t("qr.year.text", "th", year=2568)),
+        (t("qr.staff.label", "th"), t("qr.staff.text", "th")),  # unknown year: also the way to a person
+    ]
     assert chat.context["pending"]["agency"] == "nammong"
 
     text = chat.ask(chat.quick[0][1])

@@ -81,6 +81,7 @@ def _missing_year(frame: Frame, kit: Kit, agency: Agency, history: list[Assessme
         QuickReply(label=kit.t("qr.year.label", year=a.fiscal_year), text=kit.t("qr.year.text", year=a.fiscal_year))
         for a in history[-MAX_CHOICES:]
     ]
+    quick.append(kit.qr("staff"))
     return Reply(
         messages=[Text(kit.t("assessment.no_year", agency=agency.display_name(kit.lang), year=year, years=years))],
         quick_replies=quick,
