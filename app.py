@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 import settings
 from models import db
@@ -31,6 +32,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
+        """For the load balancer: 503 when the database cannot be reached (events could not be recorded)."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return jsonify(status="database unavailable"), 503
+        finally:
+            db.session.remove()
         return jsonify(status="ok")
 
     @app.before_request

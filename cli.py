@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, inspect, select
 
-from models import Agency, User, db
+from models import Agency, ChatMessage, User, db
 
 
 def forget_cached_data() -> None:
@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
         import_template_command,
         create_user_command,
         dev_admin_command,
+        undelivered_command,
         process_events_command,
     ):
         app.cli.add_command(command)
@@ -132,6 +133,28 @@ def dev_admin_command() -> None:
         secret_file.write_text(password + "\n", encoding="utf-8")
         secret_file.chmod(0o600)
     click.echo(f"  username: admin\n  password: {secret_file.read_text(encoding='utf-8').strip()}")
+
+
+@click.command("undelivered")
+@click.option("--resend", "resend_ids", multiple=True, type=int, help="Send this failed reply again (once).")
+@with_appcontext
+def undelivered_command(resend_ids: tuple[int, ...]) -> None:
+    """List replies LINE never accepted, or send chosen ones again, once each (as a push)."""
+    from bot.line.processing import resend_failed
+
+    if resend_ids:
+        for message_id in resend_ids:
+            click.echo(f"reply {message_id}: {resend_failed(message_id)}")
+        return
+    rows = db.session.execute(
+        select(ChatMessage.id, ChatMessage.created_at, ChatMessage.attempts, ChatMessage.last_error)
+        .where(ChatMessage.direction == "out", ChatMessage.status == "failed")
+        .order_by(ChatMessage.id)
+    ).all()
+    if not rows:
+        click.echo("No undelivered replies.")
+    for message_id, created_at, attempts, error in rows:  # no content, no user id: those stay in the database
+        click.echo(f"reply {message_id}  {created_at:%Y-%m-%d %H:%M}  attempts {attempts}  {error}")
 
 
 @click.command("process-events")

@@ -56,6 +56,7 @@ class ChatMessage(db.Model):
     retry_key: Mapped[str | None] = mapped_column(String(36))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(255))
+    resent: Mapped[bool] = mapped_column(default=False)  # a dead letter is replayed at most once
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -347,3 +347,35 @@ def test_event_held_by_a_dead_worker_is_taken_again_only_after_its_lease(demo, c
     with demo.app_context():
         row = db.session.scalars(select(WebhookEvent)).one()
         assert row.status == "done" and row.attempts == 2
+
+
+def test_undelivered_reply_is_listed_without_content_and_resent_once(demo, client, line):
+    line.fail("/v2/bot/message/", status=500, times=100)
+    user = ev.new_user()
+    deliver(demo, client, ev.text(user, "นครปฐมได้กี่คะแนน"))
+    runner = demo.test_cli_runner()
+    listed = runner.invoke(args=["undelivered"])
+    assert listed.exit_code == 0 and "LINE 500" in listed.output
+    assert user not in listed.output and "93.68" not in listed.output  # staff see that it failed, not what
+    with demo.app_context():
+        message_id = db.session.scalar(select(ChatMessage.id).where(ChatMessage.status == "failed"))
+    line.reset()  # LINE is back
+    assert "sent" in runner.invoke(args=["undelivered", "--resend", str(message_id)]).output
+    sent = line.wait_for(1)
+    assert sent[0].kind == "push" and sent[0].to == user and "93.68" in sent[0].all_text()
+    again = runner.invoke(args=["undelivered", "--resend", str(message_id)]).output
+    assert "not resent" in again and len(line.sent) == 1
+
+
+def test_health_check_says_when_the_database_is_away(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    assert client.get("/healthz").status_code == 200
+
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("database is away"))
+
+    with app.app_context():
+        monkeypatch.setattr(db.session, "execute", broken)
+        response = client.get("/healthz")
+    assert response.status_code == 503

@@ -209,6 +209,21 @@ def _sent(message: ChatMessage) -> None:
     message.status, message.sent_at, message.last_error = "sent", utcnow(), None
 
 
+def resend_failed(message_id: int) -> str:
+    """Send a reply that LINE never accepted once more, as a push with its own retry key; say how it went."""
+    message = db.session.get(ChatMessage, message_id)
+    if message is None or message.direction != "out":
+        return "no such reply"
+    if message.status != "failed":
+        return f"not resent: it is {message.status}"
+    if message.resent:
+        return "not resent: it was resent once already"
+    message.resent = True
+    send(message)
+    db.session.commit()
+    return message.status if message.status == "sent" else f"failed again ({message.last_error})"
+
+
 def due_events(app: Flask, limit: int = 200) -> list[tuple[int, str]]:
     """Events a crashed or stalled worker left behind, oldest first."""
     with app.app_context():
