@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from bot.nlu import lexicon as lx
 from bot.nlu.agencies import AgencyIndex, AgencyMatch
+from bot.nlu.lexicon import patterns
 from bot.nlu.text import compact, language_of, normalize
 
 _YEAR_BE = re.compile(r"(?<![\d.])(25[4-9]\d)(?![\d.])")
@@ -27,18 +27,6 @@ _THRESHOLD = re.compile(
     r"(\d{1,3}(?:\.\d+)?)"
 )
 _EN_WORDS = re.compile(r"[a-z]")
-
-TH_CUES = lx.compile_map(lx.TH)
-EN_CUES = lx.compile_map(lx.EN)
-ASPECT_TH = lx.compile_map(lx.ASPECT_TH)
-ASPECT_EN = lx.compile_map(lx.ASPECT_EN)
-TOPIC_TH = lx.compile_map(lx.TOPIC_TH)
-ISSUE_TH = lx.compile_map(lx.ISSUE_AREA_TH)
-INDICATOR_TH = lx.compile_map(lx.INDICATOR_TH)
-INDICATOR_EN = {n: re.compile(r"\b(?:" + "|".join(p) + r")\b") for n, p in lx.INDICATOR_EN.items()}
-TOOLS = {tool: re.compile(p) for tool, p in lx.TOOL_TH.items()}
-TOOLS_EN = {tool: re.compile(p) for tool, p in lx.TOOL_EN.items()}
-ITA = re.compile(lx.ITA_WORD)
 
 
 @dataclass
@@ -79,6 +67,7 @@ class Understanding:
 
 
 def understand(text: str, index: AgencyIndex) -> Understanding:
+    lex = patterns()
     norm = normalize(text)
     squeezed = compact(norm)
     result = Understanding(text=norm, lang=language_of(text))
@@ -92,14 +81,18 @@ def understand(text: str, index: AgencyIndex) -> Understanding:
     question = _QUESTION.search(norm)
     if question and 1 <= int(question.group(2)) <= 99:
         result.question = question.group(1) + str(int(question.group(2)))
-    tools = [tool for tool, pattern in TOOLS.items() if pattern.search(squeezed) or TOOLS_EN[tool].search(norm)]
+    tools = [
+        tool for tool, pattern in lex.tools_th.items() if pattern.search(squeezed) or lex.tools_en[tool].search(norm)
+    ]
     result.tool = tools[0] if len(tools) == 1 else None
     if len(tools) > 1:
         result.cues.add("tool")
-    result.aspect = _first(ASPECT_TH, squeezed) or _first(ASPECT_EN, norm)
-    result.topic = (_first(TOPIC_TH, squeezed) or _first(TOPIC_TH, norm)) if "concept" in result.cues else None
+    result.aspect = _first(lex.aspects_th, squeezed) or _first(lex.aspects_en, norm)
+    result.topic = (
+        (_first(lex.topics_th, squeezed) or _first(lex.topics_th, norm)) if "concept" in result.cues else None
+    )
     result.issue_area = _issue_area(norm, squeezed)
-    result.mentions_ita = bool(ITA.search(squeezed) or ITA.search(norm))
+    result.mentions_ita = bool(lex.ita.search(squeezed) or lex.ita.search(norm))
     result.bare = _is_bare(squeezed, index)
     return result
 
@@ -116,9 +109,10 @@ def _is_bare(squeezed: str, index: AgencyIndex) -> bool:
 
 
 def _cues(squeezed: str, norm: str) -> set[str]:
-    cues = {name for name, pattern in TH_CUES.items() if pattern.search(squeezed)}
+    lex = patterns()
+    cues = {name for name, pattern in lex.intents_th.items() if pattern.search(squeezed)}
     if _EN_WORDS.search(norm):
-        cues |= {name for name, pattern in EN_CUES.items() if pattern.search(norm)}
+        cues |= {name for name, pattern in lex.intents_en.items() if pattern.search(norm)}
     return cues
 
 
@@ -143,14 +137,15 @@ def _years(norm: str, squeezed: str, result: Understanding) -> None:
 
 
 def _indicators(norm: str, squeezed: str, result: Understanding) -> None:
+    lex = patterns()
     numbers = []
     for match in _INDICATOR_NO.finditer(norm):
         value = int(match.group(1) or match.group(2))
         if 1 <= value <= 10:
             numbers.append(value)
     if not numbers:
-        named = [n for n, pattern in INDICATOR_TH.items() if pattern.search(squeezed)]
-        named += [n for n, pattern in INDICATOR_EN.items() if pattern.search(norm) and n not in named]
+        named = [n for n, pattern in lex.indicators_th.items() if pattern.search(squeezed)]
+        named += [n for n, pattern in lex.indicators_en.items() if pattern.search(norm) and n not in named]
         numbers = _prefer_specific(named)
     result.indicators = numbers
     result.indicator = numbers[0] if numbers else None
@@ -166,18 +161,20 @@ def _prefer_specific(named: list[int]) -> list[int]:
 
 
 def _issue_area(norm: str, squeezed: str) -> int | None:
+    lex = patterns()
     number = re.search(r"ประเด็น(?:ที่)?\s*(\d)", norm) or re.search(r"issue area\s*(\d)", norm)
     if number and 1 <= int(number.group(1)) <= 7:
         return int(number.group(1))
-    return _first(ISSUE_TH, squeezed)
+    return _first(lex.issue_areas_th, squeezed)
 
 
 @cache
 def _warm() -> None:
-    """Load pythainlp's dictionary once per process (half a second on first use)."""
+    """Load pythainlp's dictionary and compile the lexicon once per process (half a second)."""
     from pythainlp.tokenize import word_tokenize
 
     word_tokenize("อบต.น้ำโมงได้คะแนนเท่าไหร่")
+    patterns()
 
 
 def warm_up() -> None:
