@@ -206,7 +206,14 @@ def trend(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, histor
         if value is not None and previous is not None:
             change = " " + kit.t("trend.change", delta=f"{value - previous:+.2f}")
         lines.append(
-            kit.t("trend.line", year=item.fiscal_year, score=kit.score(value), level=item.level or "-") + change
+            # The published level belongs to the total, not to one indicator.
+            kit.t(
+                "trend.line_indicator" if n else "trend.line",
+                year=item.fiscal_year,
+                score=kit.score(value),
+                level=item.level or "-",
+            )
+            + change
         )
         previous = value if value is not None else previous
     return kit.text_reply("\n".join(lines), frame.intent, [kit.qr("all_indicators"), kit.qr("weakest")])
