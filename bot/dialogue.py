@@ -43,7 +43,6 @@ class Frame:
     aspect: str | None = None
     topic: str | None = None
     issue_area: int | None = None
-    years: tuple[int, ...] = ()
 
 
 def decide(u: Understanding) -> str | None:
@@ -123,7 +122,6 @@ def resolve(u: Understanding, context: dict, default_agency: str | None) -> Fram
         aspect=u.aspect if intent == "measures" else None,
         topic=u.topic,
         issue_area=u.issue_area,
-        years=tuple(u.years),
     )
     if intent not in AGENCY_INTENTS:
         return frame

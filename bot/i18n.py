@@ -35,9 +35,3 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     template = catalog(lang)[key]
     return str(template).format(**values) if values else str(template)
-
-
-def t_list(key: str, lang: str = DEFAULT_LANGUAGE) -> list:
-    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-    value = catalog(lang)[key]
-    return list(value) if isinstance(value, list) else [value]

@@ -12,7 +12,7 @@ import pytest
 
 from bot.answers import Kit
 from bot.answers.concepts import TOPICS
-from bot.i18n import LANGUAGES, catalog, t, t_list
+from bot.i18n import LANGUAGES, catalog, t
 from bot.line.events import MEDIA_KINDS
 from bot.line.render import MAX_LABEL, utf16_len
 from models.indicators import INDICATORS, TOOLS
@@ -145,7 +145,7 @@ def _expand(node: ast.JoinedStr, where: str) -> list[str]:
 def _call_name(node: ast.Call) -> str | None:
     func = node.func
     name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-    return name if name in {"t", "t_list", "qr"} else None
+    return name if name in {"t", "qr"} else None
 
 
 def _first_arg_strings(arg: ast.AST, where: str) -> list[str]:
@@ -287,8 +287,6 @@ def test_missing_key_raises_key_error(lang):
         t("score.no_such_key", lang)
     with pytest.raises(KeyError):
         t("no_such_section.total", lang, agency="x")
-    with pytest.raises(KeyError):
-        t_list("no.such.list", lang)
     kit = Kit(lang=lang, threshold=85.0, staff_contact="")
     with pytest.raises(KeyError):
         kit.t("social.no_such_key")

@@ -27,7 +27,6 @@ KIND_PREFIXES: list[tuple[str, str]] = [
     ("ทน", "municipality"),
     ("จ", "province"),
 ]
-_PREFIX_TH = {"pao": "อบจ.", "sao": "อบต.", "municipality": "เทศบาล", "province": "จังหวัด"}
 _EN_KIND_WORDS = re.compile(
     r"\b(provincial administrative organi[sz]ation|provincial administration organi[sz]ation|subdistrict administrative "
     r"organi[sz]ation|sub-district administrative organi[sz]ation|province|pao|sao|municipality|tao)\b"
