@@ -475,3 +475,18 @@ def test_whitespace_only_is_not_counted_as_a_question(chat):
     chat.ask("   ")
     assert chat.reply.intent == "empty"
     assert not chat.conversation.misunderstood
+
+
+@pytest.mark.parametrize(
+    "question,named",
+    [
+        ("อบต.บางรักได้กี่คะแนน", "อบต.บางรัก"),  # บาง is also a stopword ("some")
+        ("อบต หนองบัว ปี68", "อบต.หนองบัว"),
+        ("เทศบาลตำบลนาโพธิ์คะแนนita", "เทศบาลตำบลนาโพธิ์"),
+    ],
+)
+def test_a_named_agency_we_lack_never_falls_back_to_the_one_in_context(chat, question, named):
+    assert "96.52" in chat.ask("นราธิวาสได้กี่คะแนน")
+    text = chat.ask(question)
+    assert named in text
+    assert not SCORE.search(text), "no number for an agency we have no data for"

@@ -34,6 +34,7 @@ _EN_KIND_WORDS = re.compile(
 _NAMED = re.compile(
     "(องค์การบริหารส่วนจังหวัด|องค์การบริหารส่วนตำบล|เทศบาลนคร|เทศบาลเมือง|เทศบาลตำบล|เทศบาล|จังหวัด|อบจ|อบต)([ก-๙]{2,})"
 )
+_THAI_LETTERS = re.compile(r"[ก-๙]+")
 FUZZY_MIN_LENGTH = 5
 SHORT_FORM = 4  # shorter names ("นรา", "นธ") only match as whole words, never inside one
 FUZZY_SCORE = 84
@@ -166,10 +167,10 @@ class AgencyIndex:
         """A name the citizen gave that we have no data for, to say so rather than guess."""
         match = _NAMED.search(squeezed)
         if match:
-            words = word_tokenize(match.group(2), keep_whitespace=False)
-            if words and words[0] not in thai_stopwords() and len(words[0]) >= 2 and not _is_question_word(words[0]):
+            name = _name_after_prefix(word_tokenize(match.group(2), keep_whitespace=False))
+            if name:
                 prefix = {"อบจ": "อบจ.", "อบต": "อบต."}.get(match.group(1), match.group(1))
-                return prefix + words[0]
+                return prefix + name
         tokens: list[str] | None = None
         for province in self._provinces:
             at = squeezed.find(province)
@@ -185,8 +186,41 @@ class AgencyIndex:
         return None
 
 
-def _is_question_word(word: str) -> bool:
-    return word in {"ไหน", "อะไร", "นี้", "นั้น", "เรา", "ของ", "ได้", "มี", "ผล", "คะแนน", "ทั้งหมด", "ต่างๆ", "อื่น"}
+_NOT_A_NAME = {"ไหน", "อะไร", "นี้", "นั้น", "เรา", "ของ", "ได้", "มี", "ผล", "คะแนน", "ทั้งหมด", "ต่างๆ", "อื่น", "ใด", "ไหม"}
+_ENDS_A_NAME = {
+    "ปี",
+    "ปีงบ",
+    "ปีงบประมาณ",
+    "คะแนน",
+    "ตัวชี้วัด",
+    "มาตรการ",
+    "ผล",
+    "ระดับ",
+    "แต้ม",
+    "ผ่าน",
+    "ตก",
+    "เท่าไหร่",
+    "เท่าไร",
+    "กี่",
+    "ita",
+    "ไอทีเอ",
+    "อำเภอ",
+    "อ",
+    "จังหวัด",
+    "จ",
+}
+
+
+def _name_after_prefix(words: list[str]) -> str | None:
+    """'บาง|รัก|ได้|กี่|คะแนน' → 'บางรัก': place names often split into words that are also stopwords."""
+    if not words or words[0] in _NOT_A_NAME or not _THAI_LETTERS.fullmatch(words[0]):
+        return None
+    name = words[0]
+    for word in words[1:]:
+        if word in _ENDS_A_NAME or word in thai_stopwords() or not _THAI_LETTERS.fullmatch(word):
+            break
+        name += word
+    return name if len(name) >= 2 else None
 
 
 def _prefix_kind(before: str) -> tuple[str | None, str | None]:
