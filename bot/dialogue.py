@@ -50,6 +50,8 @@ def decide(u: Understanding) -> str | None:
     c = u.cues
     if "concept" in c and (u.topic or u.mentions_ita) and not u.agency.slug:
         return "concept"
+    if u.no_such_indicator and not u.indicator:
+        return "concept"  # answered with the list of the ten indicators
     if "progress" in c and ("measures" in c or not (c & {"score", "strongest", "weakest"})):
         return "measure_progress"
     if "measures" in c:
@@ -120,7 +122,7 @@ def resolve(u: Understanding, context: dict, default_agency: str | None) -> Fram
         tool=u.tool,
         question=u.question,
         aspect=u.aspect if intent == "measures" else None,
-        topic=u.topic,
+        topic="indicators" if u.no_such_indicator and not u.indicator else u.topic,
         issue_area=u.issue_area,
     )
     if intent not in AGENCY_INTENTS:

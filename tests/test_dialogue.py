@@ -490,3 +490,16 @@ def test_a_named_agency_we_lack_never_falls_back_to_the_one_in_context(chat, que
     text = chat.ask(question)
     assert named in text
     assert not SCORE.search(text), "no number for an agency we have no data for"
+
+
+def test_an_indicator_that_does_not_exist_gets_the_list_of_the_ten(chat):
+    text = chat.ask("ตัวชี้วัดที่ 11 ได้กี่คะแนน")
+    assert chat.reply.intent == "concept"
+    assert "10." in text and "การป้องกันการทุจริต" in text
+    assert not SCORE.search(text)
+
+
+def test_measures_that_share_an_answer_say_it_once(chat):
+    text = chat.ask("นครปฐม มาตรการติดตามผลยังไง")
+    assert text.count("ไตรมาสที่ 2") == 1
+    assert "ทั้ง 5 มาตรการ" in text

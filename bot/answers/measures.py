@@ -67,6 +67,22 @@ def _detail(kit: Kit, m: Measure, aspect: str | None) -> list[str]:
     return lines
 
 
+ASPECT_FIELDS = {
+    "who": ("responsible_unit", "measures.responsible"),
+    "when": ("timeframe", "measures.timeframe"),
+    "monitoring": ("monitoring", "measures.monitoring"),
+}
+
+
+def _shared_answer(kit: Kit, items: list[Measure], aspect: str | None) -> str | None:
+    """The one line that answers the aspect for every measure, when they all say the same."""
+    if aspect not in ASPECT_FIELDS or len(items) < 2:
+        return None
+    field, key = ASPECT_FIELDS[aspect]
+    values = {(getattr(m, field) or "").strip() for m in items}
+    return kit.t(key, text=_field(kit, values.pop())) if len(values) == 1 else None
+
+
 @answers("measures")
 @with_agency
 def measures(frame: Frame, kit: Kit, agency: Agency) -> Reply:
@@ -78,7 +94,10 @@ def measures(frame: Frame, kit: Kit, agency: Agency) -> Reply:
     heading = kit.t("measures.heading", agency=name, year=kit.year(items[0].fiscal_year), count=len(items))
     lines = [note] if note else []
     lines.append(heading)
-    if frame.aspect or len(items) <= 2:
+    shared = _shared_answer(kit, items, frame.aspect)
+    if shared:  # "ทุกมาตรการรายงานผลในไตรมาสที่ 2" once, not five times
+        lines += [""] + [_title(kit, m) for m in items] + ["", kit.t("measures.all_same", count=len(items)), shared]
+    elif frame.aspect or len(items) <= 2:
         for m in items:
             lines += [""] + _detail(kit, m, frame.aspect)
     else:

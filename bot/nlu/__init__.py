@@ -49,6 +49,7 @@ class Understanding:
     topic: str | None = None
     issue_area: int | None = None
     mentions_ita: bool = False
+    no_such_indicator: int | None = None  # "ตัวชี้วัดที่ 11": the ITA has ten
     bare: bool = False  # little besides names, years and particles: "น้ำโมง ปี 68 ครับ"
 
     @property
@@ -143,6 +144,8 @@ def _indicators(norm: str, squeezed: str, result: Understanding) -> None:
         value = int(match.group(1) or match.group(2))
         if 1 <= value <= 10:
             numbers.append(value)
+        else:
+            result.no_such_indicator = value
     if not numbers:
         named = [n for n, pattern in lex.indicators_th.items() if pattern.search(squeezed)]
         named += [n for n, pattern in lex.indicators_en.items() if pattern.search(norm) and n not in named]
