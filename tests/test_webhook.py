@@ -379,3 +379,22 @@ def test_health_check_says_when_the_database_is_away(app, client, monkeypatch):
         monkeypatch.setattr(db.session, "execute", broken)
         response = client.get("/healthz")
     assert response.status_code == 503
+
+
+def test_gunicorn_hooks_start_the_workers_and_drain_them_on_shutdown(demo, client, line, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", Path(__file__).parent.parent / "gunicorn.conf.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    worker = SimpleNamespace(wsgi=demo)
+    dispatcher = demo.extensions["event_dispatcher"]
+    hooks.post_worker_init(worker)
+    assert dispatcher._queues is not None  # started without waiting for a request
+    line.delay = 0.3
+    assert post(client, ev.body(ev.text(ev.new_user(), "นครปฐมได้คะแนนเท่าไหร่"))).status_code == 200
+    hooks.worker_exit(None, worker)  # graceful shutdown right after the ack
+    assert len(line.sent) == 1, "the acknowledged event was answered before the process exited"
+    hooks.worker_exit(None, SimpleNamespace(wsgi=object()))  # the bench's bare baseline has no dispatcher
