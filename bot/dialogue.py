@@ -153,6 +153,8 @@ def resolve(u: Understanding, context: dict, default_agency: str | None) -> Fram
     frame.indicator = u.indicator
     if frame.indicator is None and carry and intent in {"indicator_score", "measures", "measure_progress", "trend"}:
         frame.indicator = context.get("indicator") or pending.get("indicator")
+    if frame.issue_area is None and frame.indicator is None and carry and intent in MEASURE_INTENTS:
+        frame.issue_area = context.get("issue_area")
     if frame.threshold is None and carry and intent == "below_threshold":
         frame.threshold = context.get("threshold")
     if frame.tool is None and carry and intent == "tool_scores":

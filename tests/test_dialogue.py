@@ -503,3 +503,11 @@ def test_measures_that_share_an_answer_say_it_once(chat):
     text = chat.ask("นครปฐม มาตรการติดตามผลยังไง")
     assert text.count("ไตรมาสที่ 2") == 1
     assert "ทั้ง 5 มาตรการ" in text
+
+
+def test_a_measures_follow_up_keeps_the_issue_area_asked_about(new_chat):
+    chat = new_chat(lang="en")
+    chat.ask("what are Nakhon Phanom PAO's measures on procurement and who is in charge?")
+    assert chat.context["issue_area"] == 5
+    text = chat.ask("when?")
+    assert "Measure 5" in text and "Measure 1" not in text
