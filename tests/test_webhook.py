@@ -398,3 +398,11 @@ def test_gunicorn_hooks_start_the_workers_and_drain_them_on_shutdown(demo, clien
     hooks.worker_exit(None, worker)  # graceful shutdown right after the ack
     assert len(line.sent) == 1, "the acknowledged event was answered before the process exited"
     hooks.worker_exit(None, SimpleNamespace(wsgi=object()))  # the bench's bare baseline has no dispatcher
+
+
+def test_postback_carrying_a_question_is_answered_like_typed_text(demo, client, line):
+    from urllib.parse import quote
+
+    deliver(demo, client, ev.postback(ev.new_user(), "ask=" + quote("น้ำโมงได้กี่คะแนน")))
+    sent = line.wait_for(1)
+    assert len(sent) == 1 and "85.86" in sent[0].all_text()
