@@ -43,6 +43,7 @@ class Frame:
     aspect: str | None = None
     topic: str | None = None
     issue_area: int | None = None
+    measure: str | None = None
 
 
 def decide(u: Understanding) -> str | None:
@@ -124,6 +125,7 @@ def resolve(u: Understanding, context: dict, default_agency: str | None) -> Fram
         aspect=u.aspect if intent == "measures" else None,
         topic="indicators" if u.no_such_indicator and not u.indicator else u.topic,
         issue_area=u.issue_area,
+        measure=u.measure,
     )
     if intent not in AGENCY_INTENTS:
         return frame
@@ -155,6 +157,8 @@ def resolve(u: Understanding, context: dict, default_agency: str | None) -> Fram
         frame.indicator = context.get("indicator") or pending.get("indicator")
     if frame.issue_area is None and frame.indicator is None and carry and intent in MEASURE_INTENTS:
         frame.issue_area = context.get("issue_area")
+    if frame.measure is None and frame.indicator is None and carry and intent in MEASURE_INTENTS:
+        frame.measure = context.get("measure")
     if frame.threshold is None and carry and intent == "below_threshold":
         frame.threshold = context.get("threshold")
     if frame.tool is None and carry and intent == "tool_scores":
@@ -180,7 +184,18 @@ def _follow_up_intent(u: Understanding, previous: str) -> str:
 
 def remember(frame: Frame, *, year_used: int | None, pending: dict | None = None) -> dict:
     """What the next turn may reuse."""
-    keep = {"intent", "agency", "indicator", "threshold", "tool", "question", "aspect", "topic", "issue_area"}
+    keep = {
+        "intent",
+        "agency",
+        "indicator",
+        "threshold",
+        "tool",
+        "question",
+        "aspect",
+        "topic",
+        "issue_area",
+        "measure",
+    }
     data = {k: v for k, v in asdict(frame).items() if k in keep and v is not None}
     data["year"] = year_used or (frame.year if frame.year and frame.year > 0 else None)
     if pending:

@@ -511,3 +511,18 @@ def test_a_measures_follow_up_keeps_the_issue_area_asked_about(new_chat):
     assert chat.context["issue_area"] == 5
     text = chat.ask("when?")
     assert "Measure 5" in text and "Measure 1" not in text
+
+
+def test_a_measure_asked_by_its_number_and_its_follow_up(chat):
+    text = chat.ask("มาตรการที่ 3 ของน้ำโมงคืออะไร")
+    assert "มาตรการที่ 3" in text and "มาตรการที่ 4" not in text
+    assert "สำนักปลัด" in chat.ask("ใครรับผิดชอบ")
+    assert "มาตรการที่ 4" not in chat.reply.plain_text()
+    text = chat.ask("มาตรการที่ 12")
+    assert "ไม่มีมาตรการที่ 12" in text
+
+
+def test_which_indicators_passed_lists_them_all_with_the_ones_below_marked(chat):
+    text = chat.ask("น้ำโมงมีตัวชี้วัดไหนผ่านบ้าง")
+    assert chat.reply.intent == "all_indicators"
+    assert "68.69" in text and "95.00" in text

@@ -24,6 +24,12 @@ def _select(frame: Frame, kit: Kit, items: list[Measure]) -> tuple[list[Measure]
         latest = max(m.fiscal_year for m in items)
         items = [m for m in items if m.fiscal_year == latest]
         kit.year_used = latest
+    if frame.measure:
+        matched = [m for m in items if m.code == frame.measure]
+        if not matched:
+            codes = ", ".join(m.code for m in items)
+            return items, kit.t("measures.no_such_measure", code=frame.measure, codes=codes)
+        return matched, None
     if frame.indicator:
         matched = [m for m in items if frame.indicator in m.indicators]
         if not matched:

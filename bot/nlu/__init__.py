@@ -21,6 +21,7 @@ _INDICATOR_NO = re.compile(
     r"(?:ตัวชี้วัด|ตัวที่|ด้านที่|indicator|ind\.?)\s*(?:ลำดับที่|ลำดับ|ข้อที่|ข้อ|ที่|no\.?|number|#)?\s*(\d{1,2})(?![\d.])(?!\s*ตัว)"
     r"|(\d{1,2})(?:st|nd|rd|th)\s*indicator"
 )
+_MEASURE_NO = re.compile(r"(?:มาตรการ|measure)\s*(?:ที่|ข้อ|no\.?|number|#)?\s*(\d{1,2})(?![\d.])")
 _QUESTION = re.compile(r"(?<![a-z])([ieo])\s?-?\s?(\d{1,2})(?![\d.])")
 _THRESHOLD = re.compile(
     r"(?:ต่ำกว่า|น้อยกว่า|ไม่ถึง|ไม่เกิน|ต่ำว่า|หลุด|ตกเกณฑ์|below|under|less than|lower than|<)\s*(?:เกณฑ์)?\s*"
@@ -50,6 +51,7 @@ class Understanding:
     issue_area: int | None = None
     mentions_ita: bool = False
     no_such_indicator: int | None = None  # "ตัวชี้วัดที่ 11": the ITA has ten
+    measure: str | None = None  # "มาตรการที่ 3": the measure's own number
     bare: bool = False  # little besides names, years and particles: "น้ำโมง ปี 68 ครับ"
 
     @property
@@ -79,6 +81,9 @@ def understand(text: str, index: AgencyIndex) -> Understanding:
     threshold = _THRESHOLD.search(norm)
     if threshold and 0 < float(threshold.group(1)) <= 100:
         result.threshold = float(threshold.group(1))
+    measure = _MEASURE_NO.search(norm)
+    if measure:
+        result.measure = str(int(measure.group(1)))
     question = _QUESTION.search(norm)
     if question and 1 <= int(question.group(2)) <= 99:
         result.question = question.group(1) + str(int(question.group(2)))
