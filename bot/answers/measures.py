@@ -12,6 +12,8 @@ from models import Agency, Measure
 
 PROCESS_CODE = "ITA"  # progress on driving the assessment itself, not a measure of its own
 FIELD_LIMIT = 700
+BRIEF_OVER = 3  # more measures than this in one answer: each one's activities are cut short
+BRIEF_LIMIT = 160
 STATUS_MARK = {"done": "✅", "in_progress": "⏳", "not_started": "▫️"}
 
 
@@ -53,17 +55,17 @@ def _title(kit: Kit, m: Measure) -> str:
     return kit.t("measures.title", code=m.code, title=m.title) + suffix
 
 
-def _field(kit: Kit, value: str | None) -> str:
-    return clip(value.strip(), FIELD_LIMIT) if value and value.strip() else kit.t("measures.not_stated")
+def _field(kit: Kit, value: str | None, limit: int = FIELD_LIMIT) -> str:
+    return clip(value.strip(), limit) if value and value.strip() else kit.t("measures.not_stated")
 
 
-def _detail(kit: Kit, m: Measure, aspect: str | None) -> list[str]:
+def _detail(kit: Kit, m: Measure, aspect: str | None, limit: int = FIELD_LIMIT) -> list[str]:
     lines = [_title(kit, m)]
     if aspect in (None, "what"):
         if aspect is None and m.weakness:
             lines.append(kit.t("measures.weakness", text=_field(kit, m.weakness)))
         what = m.activities or "\n".join(f"- {s}" for s in m.steps or [])
-        lines.append(kit.t("measures.activities", text=_field(kit, what)))
+        lines.append(kit.t("measures.activities", text=_field(kit, what, limit)))
     if aspect in (None, "who"):
         lines.append(kit.t("measures.responsible", text=_field(kit, m.responsible_unit)))
     if aspect in (None, "when"):
@@ -104,8 +106,11 @@ def measures(frame: Frame, kit: Kit, agency: Agency) -> Reply:
     if shared:  # "ทุกมาตรการรายงานผลในไตรมาสที่ 2" once, not five times
         lines += [""] + [_title(kit, m) for m in items] + ["", kit.t("measures.all_same", count=len(items)), shared]
     elif frame.aspect or len(items) <= 2:
+        brief = len(items) > BRIEF_OVER  # many measures at once: a glimpse of each, details on request
         for m in items:
-            lines += [""] + _detail(kit, m, frame.aspect)
+            lines += [""] + _detail(kit, m, frame.aspect, BRIEF_LIMIT if brief else FIELD_LIMIT)
+        if brief and frame.aspect == "what":
+            lines += ["", kit.t("measures.ask_one")]
     else:
         lines += [_title(kit, m) for m in items]
         lines.append(kit.t("measures.ask_detail"))
