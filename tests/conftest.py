@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from models import db
 from tests import events as ev
+from tests.helpers import Chat
 from tests.line_standin import LineStandIn
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -104,3 +105,25 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# --- a citizen chatting with the bot logic directly (tests/helpers.Chat) ---
+
+
+@pytest.fixture
+def chat(demo):
+    with demo.app_context():
+        yield Chat()
+
+
+@pytest.fixture
+def new_chat(demo):
+    with demo.app_context():
+        yield Chat
+
+
+@pytest.fixture
+def default_nammong(demo):
+    demo.config["DEFAULT_AGENCY"] = "nammong"
+    with demo.app_context():
+        yield Chat()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+from itertools import count
+
 from sqlalchemy import func, select
 
-from models import WebhookEvent, db
+from bot.engine import respond
+from models import Agency, Conversation, WebhookEvent, db
 from tests import events as ev
 
 
@@ -38,3 +43,41 @@ def ask(app, client, line, user_id: str, text: str):
 def event_rows(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(WebhookEvent))
+
+
+SCORE = re.compile(r"\d+\.\d\d")
+THAI = re.compile(r"[ก-๙]")
+_ids = count(1)
+
+
+class Chat:
+    """One citizen talking to the bot on the web channel."""
+
+    def __init__(self, lang: str | None = None):
+        self.conversation = Conversation(channel="web", chat_id=f"user:{next(_ids)}", context={})
+        if lang:
+            self.conversation.lang = lang
+        self.reply = None
+
+    def ask(self, text: str) -> str:
+        self.reply = respond(self.conversation, text)
+        return self.reply.plain_text()
+
+    @property
+    def context(self) -> dict:
+        return self.conversation.context
+
+    @property
+    def quick(self) -> list[tuple[str, str]]:
+        return [(q.label, q.text) for q in self.reply.quick_replies]
+
+
+def stored_scores(slug: str) -> set[str]:
+    """Every score the database holds for an agency, as the bot prints them."""
+    agency = db.session.scalar(select(Agency).where(Agency.slug == slug))
+    values: set[Decimal] = set()
+    for a in agency.assessments:
+        values |= {a.total_score, a.iit_score, a.eit_score, a.oit_score}
+        values |= {row.score for row in a.indicator_scores}
+        values |= {q.score for q in a.question_scores}
+    return {f"{v:.2f}" for v in values if v is not None}
