@@ -1,146 +1,29 @@
-"""The web backend: who may reach which route, logging in and out, the web chat API, security headers."""
+"""The web backend: who may reach which route, logging in and out, security headers."""
 
 from __future__ import annotations
 
-import json
-import re
-from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
-from sqlalchemy import func, select
 
 from bot.i18n import t
-from models import ChatMessage, Conversation, User, db
-
-# Routes anyone may reach. Everything else must send an anonymous client to the login page (pages) or
-# answer 401 (JSON). Adding a route here is a decision, not an accident.
-PUBLIC_ENDPOINTS = {"line_webhook.callback", "admin.login", "healthz", "static", "admin.static"}
-
-PASSWORD = "correct horse battery"
-CHAT_JS = Path(__file__).resolve().parent.parent / "admin" / "static" / "chat.js"
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-
-class _Page(HTMLParser):
-    """Collects the inputs, the data-csrf attribute and the script tags of a page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.inputs: list[dict[str, str | None]] = []
-        self.data_csrf: list[str] = []
-        self.scripts: list[dict[str, str | None]] = []
-        self.inline_handlers: list[tuple[str, str]] = []
-        self._in_script = False
-        self.script_bodies: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        found = dict(attrs)
-        if tag == "input":
-            self.inputs.append(found)
-        if "data-csrf" in found:
-            self.data_csrf.append(found["data-csrf"] or "")
-        if tag == "script":
-            self.scripts.append(found)
-            self._in_script = True
-            self.script_bodies.append("")
-        self.inline_handlers += [(tag, name) for name in found if name.lower().startswith("on")]
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            self.script_bodies[-1] += data
-
-
-def parse(html: str) -> _Page:
-    page = _Page()
-    page.feed(html)
-    page.close()
-    return page
-
-
-def form_token(client, path: str = "/admin/login") -> str:
-    """The CSRF token of the hidden `csrf_token` input on a page."""
-    response = client.get(path)
-    assert response.status_code == 200
-    tokens = [i.get("value") for i in parse(response.get_data(as_text=True)).inputs if i.get("name") == "csrf_token"]
-    assert tokens and tokens[0], "the page has no csrf_token input"
-    return tokens[0]
-
-
-def chat_token(client) -> str:
-    """The CSRF token the chat page hands its script (data-csrf)."""
-    response = client.get("/admin/chat")
-    assert response.status_code == 200
-    tokens = parse(response.get_data(as_text=True)).data_csrf
-    assert tokens and tokens[0], "the chat page has no data-csrf"
-    return tokens[0]
-
-
-def make_user(app, username: str = "alice", password: str = PASSWORD, role: str = "admin", active: bool = True) -> int:
-    with app.app_context():
-        user = User(username=username, role=role)
-        user.set_password(password)
-        user.active = active
-        db.session.add(user)
-        db.session.commit()
-        return user.id
-
-
-def set_active(app, user_id: int, active: bool) -> None:
-    with app.app_context():
-        db.session.get(User, user_id).active = active
-        db.session.commit()
-
-
-def login(client, username: str = "alice", password: str = PASSWORD, next_url: str | None = None):
-    token = form_token(client)
-    path = "/admin/login"
-    query = {"next": next_url} if next_url is not None else None
-    return client.post(path, query_string=query, data={"csrf_token": token, "username": username, "password": password})
-
-
-def logged_in(app, client, **user) -> int:
-    user_id = make_user(app, **user)
-    response = login(client, user.get("username", "alice"), user.get("password", PASSWORD))
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return user_id
-
-
-def redirects_to_login(response) -> bool:
-    return response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/admin/login"
-
-
-def ask(client, token: str | None, text):
-    headers = {"X-CSRFToken": token} if token else {}
-    return client.post("/admin/chat/messages", json={"text": text}, headers=headers)
-
-
-def reply_text(response) -> str:
-    return json.dumps(response.get_json()["messages"], ensure_ascii=False)
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
-def csp_directives(response) -> dict[str, list[str]]:
-    policy = response.headers.get("Content-Security-Policy", "")
-    directives = {}
-    for part in policy.split(";"):
-        words = part.split()
-        if words:
-            directives[words[0].lower()] = words[1:]
-    return directives
-
+from models import ChatMessage
+from tests.web import (
+    PASSWORD,
+    PUBLIC_ENDPOINTS,
+    ask,
+    chat_token,
+    count,
+    csp_directives,
+    form_token,
+    logged_in,
+    login,
+    make_user,
+    parse,
+    redirects_to_login,
+    set_active,
+)
 
 # --- every route is public by a list, or closed ------------------------------------------------------
 
@@ -319,127 +202,6 @@ def test_logout_without_csrf_token_is_refused(app, client):
     logged_in(app, client)
     assert client.post("/admin/logout").status_code == 400
     assert client.get("/admin/chat").status_code == 200
-
-
-# --- the web chat API ------------------------------------------------------------------------------------
-
-
-def test_chat_answers_a_question_and_a_follow_up(demo, client):
-    logged_in(demo, client)
-    token = chat_token(client)
-    first = ask(client, token, "อบต.น้ำโมง ได้คะแนน ITA ปี 68 เท่าไหร่")
-    assert first.status_code == 200
-    assert first.is_json
-    body = first.get_json()
-    assert set(body) >= {"messages", "quick_replies"}
-    assert "85.86" in reply_text(first)
-    assert body["quick_replies"], "the answer offers next questions"
-    follow_up = ask(client, token, "แล้วตัวชี้วัดที่ 9 ล่ะ")
-    assert follow_up.status_code == 200
-    assert "73.25" in reply_text(follow_up)
-    with demo.app_context():
-        directions = db.session.scalars(select(ChatMessage.direction).order_by(ChatMessage.id)).all()
-        assert directions == ["in", "out", "in", "out"]
-        conversation = db.session.scalars(select(Conversation)).one()
-        assert conversation.channel == "web"
-
-
-def test_chat_without_csrf_token_is_refused(demo, client):
-    logged_in(demo, client)
-    response = ask(client, None, "อบต.น้ำโมง ได้คะแนน ITA ปี 68 เท่าไหร่")
-    assert response.status_code == 400
-    assert ask(client, "forged-token", "น้ำโมง").status_code == 400
-    assert count(demo, ChatMessage) == 0
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"data": "text=hello", "content_type": "application/x-www-form-urlencoded"},
-        {"data": "hello", "content_type": "text/plain"},
-        {"data": "{not json", "content_type": "application/json"},
-        {"json": {}},
-        {"json": {"message": "hello"}},
-        {"json": {"text": 5}},
-        {"json": {"text": None}},
-        {"json": ["hello"]},
-        {"json": "hello"},
-    ],
-    ids=["form", "plain-text", "bad-json", "empty-object", "no-text", "number", "null", "array", "string"],
-)
-def test_chat_refuses_a_body_that_is_not_json_with_text(demo, client, kwargs):
-    logged_in(demo, client)
-    token = chat_token(client)
-    response = client.post("/admin/chat/messages", headers={"X-CSRFToken": token}, **kwargs)
-    assert response.status_code == 400
-    assert count(demo, ChatMessage) == 0
-
-
-def test_chat_text_over_5000_characters_is_413(demo, client):
-    logged_in(demo, client)
-    token = chat_token(client)
-    assert ask(client, token, "ก" * 5001).status_code == 413
-    assert count(demo, ChatMessage) == 0
-    assert ask(client, token, "ก" * 5000).status_code == 200
-
-
-@pytest.mark.parametrize(
-    "payload",
-    ['<script>alert("x")</script>', "<img src=x onerror=alert(1)> ได้คะแนนเท่าไหร่", '"><svg onload=alert(1)>'],
-)
-def test_html_in_chat_comes_back_only_as_json_data(demo, client, payload):
-    logged_in(demo, client)
-    token = chat_token(client)
-    response = ask(client, token, payload)
-    assert response.status_code == 200
-    assert response.mimetype == "application/json"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    body = response.get_json()
-    assert isinstance(body["messages"], list)
-    with demo.app_context():
-        stored = db.session.scalar(select(ChatMessage.text).where(ChatMessage.direction == "in"))
-        assert stored == payload, "the question is kept as the citizen typed it"
-    page = client.get("/admin/chat").get_data(as_text=True)
-    assert payload not in page
-
-
-def test_chat_script_never_writes_html():
-    # Comments may name what is avoided ("never innerHTML"); the code must not use it.
-    source = re.sub(r"/\*.*?\*/", "", CHAT_JS.read_text(encoding="utf-8"), flags=re.S)
-    source = re.sub(r"(^|[^:])//[^\n]*", r"\1", source)
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
-        assert sink not in source, f"chat.js uses {sink}"
-    assert "textContent" in source
-
-
-def test_chat_reset_clears_the_context(demo, client):
-    logged_in(demo, client)
-    token = chat_token(client)
-    assert "85.86" in reply_text(ask(client, token, "อบต.น้ำโมง ได้คะแนน ITA ปี 68 เท่าไหร่"))
-    with demo.app_context():
-        assert db.session.scalars(select(Conversation)).one().context.get("agency") == "nammong"
-    assert client.post("/admin/chat/reset").status_code == 400, "reset needs the CSRF token"
-    response = client.post("/admin/chat/reset", headers={"X-CSRFToken": token})
-    assert response.status_code == 200
-    assert response.get_json() == {"ok": True}
-    with demo.app_context():
-        conversation = db.session.scalars(select(Conversation)).one()
-        assert conversation.context == {}
-        assert db.session.scalar(select(func.count()).select_from(ChatMessage)) == 2, "history is kept"
-    after = ask(client, token, "แล้วตัวชี้วัดที่ 9 ล่ะ")
-    assert after.status_code == 200
-    assert "73.25" not in reply_text(after), "the agency was forgotten"
-
-
-def test_each_user_has_their_own_chat_context(demo, client):
-    logged_in(demo, client)
-    token = chat_token(client)
-    ask(client, token, "อบต.น้ำโมง ได้คะแนน ITA ปี 68 เท่าไหร่")
-    other = demo.test_client()
-    logged_in(demo, other, username="bob")
-    answer = ask(other, chat_token(other), "แล้วตัวชี้วัดที่ 9 ล่ะ")
-    assert answer.status_code == 200
-    assert "73.25" not in reply_text(answer)
 
 
 # --- security headers ---------------------------------------------------------------------------------------
