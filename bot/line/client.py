@@ -21,6 +21,7 @@ from linebot.v3.messaging import (
 
 log = logging.getLogger(__name__)
 RETRYABLE = {429, 500, 502, 503, 504}
+LINE_API = "https://api.line.me"
 
 
 class LineCallFailed(Exception):
@@ -59,13 +60,14 @@ class LineClient:
     def __init__(self, settings: LineSettings, sleep: Callable[[float], None] = time.sleep):
         self.settings = settings
         self._sleep = sleep
-        # Every call, content downloads included, goes to base_url: LINE or a local stand-in.
+        # Every call, content downloads included, goes to base_url when it is a stand-in. Against LINE
+        # itself, content lives on another host (api-data.line.me): a host set here would override the
+        # SDK's per-operation hosts, so the blob client is left to pick its own.
         configuration = Configuration(access_token=settings.access_token, host=settings.base_url)
         self._api_client = ApiClient(configuration)
         self.api = MessagingApi(self._api_client)
-        self.blob = MessagingApiBlob(
-            ApiClient(Configuration(access_token=settings.access_token, host=settings.base_url))
-        )
+        blob_host = None if settings.base_url == LINE_API else settings.base_url
+        self.blob = MessagingApiBlob(ApiClient(Configuration(access_token=settings.access_token, host=blob_host)))
 
     @property
     def _timeout(self) -> tuple[float, float]:
