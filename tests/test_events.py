@@ -98,3 +98,17 @@ def test_postback_carrying_a_question_is_answered_like_typed_text(demo, client, 
     deliver(demo, client, ev.postback(ev.new_user(), "ask=" + quote("น้ำโมงได้กี่คะแนน")))
     sent = line.wait_for(1)
     assert len(sent) == 1 and "85.86" in sent[0].all_text()
+
+
+def test_a_new_follower_is_greeted_in_their_line_language(demo, client, line):
+    user = ev.new_user()
+    line.profiles[user] = {"displayName": "Somchai", "language": "en"}
+    deliver(demo, client, ev.follow(user))
+    sent = line.wait_for(1)[0]
+    assert "Hello" in sent.all_text() and "What is ITA?" in sent.quick_labels()
+
+
+def test_greeting_stays_thai_when_the_profile_cannot_be_read(demo, client, line):
+    line.fail("/v2/bot/profile/", status=404, times=1)
+    deliver(demo, client, ev.follow(ev.new_user()))
+    assert "สวัสดี" in line.wait_for(1)[0].all_text()

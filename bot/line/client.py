@@ -88,6 +88,11 @@ class LineClient:
             if exc.status != 409:
                 raise
 
+    def language(self, user_id: str) -> str | None:
+        """The language the user set in LINE ('th', 'en', ...), or None if LINE does not say."""
+        profile = self._call(lambda: self.api.get_profile(user_id, _request_timeout=self._timeout))
+        return getattr(profile, "language", None)
+
     def content(self, message_id: str) -> tuple[bytes, str | None]:
         """The bytes of an image/video/audio/file a user sent, and its Content-Type."""
         response = self._call(

@@ -114,6 +114,7 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
         return engine.unsupported(conversation, kind if kind in MEDIA_KINDS else "other")
     if isinstance(event, FollowEvent):
         conversation.followed = True
+        _language_from_profile(conversation, event)
         return engine.welcome(conversation, returning=bool(event.follow and event.follow.is_unblocked))
     if isinstance(event, UnfollowEvent):
         conversation.followed = False
@@ -128,6 +129,23 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
         _forget_unsent(conversation, event.unsend.message_id)
         return None
     return None  # leave, member events, beacon, delivery, module, membership, unknown, ...
+
+
+def _language_from_profile(conversation: Conversation, event: FollowEvent) -> None:
+    """Greet a new follower in their LINE language (LINE sends none with events). Only the language
+    is read from the profile; the display name is neither kept nor logged."""
+    from bot.line.client import LineCallFailed
+    from bot.line.processing import line_client
+
+    user_id = getattr(event.source, "user_id", None)
+    if not user_id:
+        return
+    try:
+        language = line_client().language(user_id)
+    except LineCallFailed:
+        return  # Thai, the default, is a fine greeting
+    if language and language.split("-")[0] in ("th", "en"):
+        conversation.lang = language.split("-")[0]
 
 
 def _store_incoming(conversation: Conversation, kind: str, text: str | None, external_id: str | None) -> None:
