@@ -131,6 +131,11 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
     return None  # leave, member events, beacon, delivery, module, membership, unknown, ...
 
 
+def asks_line_to_decide(event: Event) -> bool:
+    """Deciding this event's reply needs a call to LINE (a new follower's profile language)."""
+    return isinstance(event, FollowEvent)
+
+
 def _language_from_profile(conversation: Conversation, event: FollowEvent) -> None:
     """Greet a new follower in their LINE language (LINE sends none with events). Only the language
     is read from the profile; the display name is neither kept nor logged."""

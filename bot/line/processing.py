@@ -151,6 +151,9 @@ def _decide(claimed: Claimed) -> tuple[ChatMessage | None, str | None]:
     if target is None:
         return None, None
     conversation = line_events.conversation_for(target)
+    if line_events.asks_line_to_decide(event):
+        # Never hold the claim's row (or SQLite's write lock) across an HTTP call to LINE.
+        db.session.commit()
     # Nothing is written while deciding: on SQLite a flushed write would hold the database's
     # single write lock through the whole answer and stall every other worker and the ack.
     with db.session.no_autoflush:
