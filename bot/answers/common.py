@@ -89,19 +89,6 @@ def _missing_year(frame: Frame, kit: Kit, agency: Agency, history: list[Assessme
     )
 
 
-def with_assessment(handler: Callable[..., Reply]) -> Callable[[Frame, Kit], Reply]:
-    """Settle the agency and the assessment before the handler runs, or answer with the ask-back."""
-
-    @wraps(handler)
-    def settled_first(frame: Frame, kit: Kit) -> Reply:
-        settled = agency_and_assessment(frame, kit)
-        if isinstance(settled, Reply):
-            return settled
-        return handler(frame, kit, *settled)
-
-    return settled_first
-
-
 def with_agency(handler: Callable[..., Reply]) -> Callable[[Frame, Kit], Reply]:
     """Settle the agency before the handler runs, or answer with the ask-back."""
 
@@ -116,14 +103,14 @@ def with_agency(handler: Callable[..., Reply]) -> Callable[[Frame, Kit], Reply]:
     return settled_first
 
 
-def agency_and_assessment(frame: Frame, kit: Kit):
-    """Both settled, or the reply that stands in for the answer."""
-    agency = settle_agency(frame, kit)
-    if isinstance(agency, Reply):
-        return agency
-    settled = settle_assessment(frame, kit, agency)
-    if isinstance(settled, Reply):
-        kit.extra_context["agency"] = agency.slug
-        return settled
-    assessment, history = settled
-    return agency, assessment, history
+def with_assessment(handler: Callable[..., Reply]) -> Callable[[Frame, Kit], Reply]:
+    """Settle the agency, then the assessment, before the handler runs, or answer with what stands in."""
+
+    @with_agency
+    def settled_first(frame: Frame, kit: Kit, agency: Agency) -> Reply:
+        settled = settle_assessment(frame, kit, agency)
+        if isinstance(settled, Reply):
+            return settled
+        return handler(frame, kit, agency, *settled)
+
+    return settled_first

@@ -95,7 +95,7 @@ def total_score(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, 
 @with_assessment
 def indicator_score(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     if frame.indicator is None:
-        return all_indicators.__wrapped__(frame, kit, agency, assessment, history)
+        return _all_indicators(frame, kit, agency, assessment, history)
     n = frame.indicator
     score = assessment.indicator(n)
     head = _header(kit, agency, assessment)
@@ -122,6 +122,10 @@ def indicator_score(frame: Frame, kit: Kit, agency: Agency, assessment: Assessme
 @answers("all_indicators")
 @with_assessment
 def all_indicators(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
+    return _all_indicators(frame, kit, agency, assessment, history)
+
+
+def _all_indicators(frame: Frame, kit: Kit, agency: Agency, assessment: Assessment, history: list[Assessment]) -> Reply:
     lines = [kit.t("indicators.heading", **_header(kit, agency, assessment))]
     for n, score in _scored(assessment):
         mark = " ⚠️" if float(score) < kit.threshold else ""
