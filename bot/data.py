@@ -5,32 +5,47 @@ from __future__ import annotations
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.nlu.agencies import AgencyIndex
 from models import Agency, Assessment, Measure, db
 
-_INDEX_TTL = 60.0
-_index_lock = threading.Lock()
-_index_cache: dict[str, tuple[float, tuple, AgencyIndex]] = {}
+# ITA data changes a few times a year: each process keeps what it read for a minute, and an import
+# forgets it at once in its own process. Keyed by engine, so two apps (or tests) never share entries.
+_TTL = 60.0
+_lock = threading.Lock()
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {key: (loaded at, value)}
+
+
+def _cached(key: object, load: Callable[[], object]):
+    entry = (_cache.get(db.engine) or {}).get(key)
+    now = time.monotonic()
+    if entry is not None and now - entry[0] < _TTL:
+        return entry[1]
+    value = load()
+    with _lock:
+        _cache.setdefault(db.engine, {})[key] = (now, value)
+    return value
+
+
+def forget() -> None:
+    """After an import: the next message in this process reads the new data."""
+    with _lock:
+        _cache.clear()
 
 
 def agency_index() -> AgencyIndex:
-    """The name index, rebuilt when agencies change (checked at most once a minute per process)."""
-    key = str(db.engine.url)
-    now = time.monotonic()
-    cached = _index_cache.get(key)
-    if cached and now - cached[0] < _INDEX_TTL:
-        return cached[2]
-    stamp = tuple(db.session.execute(select(func.count(Agency.id), func.max(Agency.id))).one())
-    if cached and cached[1] == stamp:
-        _index_cache[key] = (now, stamp, cached[2])
-        return cached[2]
+    """The index of every agency's names, for understanding which one a citizen means."""
+    return _cached("index", _build_index)
+
+
+def _build_index() -> AgencyIndex:
     agencies = db.session.scalars(select(Agency).options(selectinload(Agency.aliases))).all()
-    index = AgencyIndex(
+    return AgencyIndex(
         [
             {
                 "slug": a.slug,
@@ -42,15 +57,6 @@ def agency_index() -> AgencyIndex:
             for a in agencies
         ]
     )
-    with _index_lock:
-        _index_cache[key] = (now, stamp, index)
-    return index
-
-
-def forget_index() -> None:
-    """Called after an import so the next message sees new names at once (in this process)."""
-    with _index_lock:
-        _index_cache.clear()
 
 
 @dataclass(frozen=True)
@@ -62,20 +68,15 @@ class AgencyData:
     measures: list[Measure]
 
 
-_DATA_TTL = 60.0  # ITA data changes a few times a year; an import here forgets it at once
-_data_lock = threading.Lock()
-_data_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {slug: (time, AgencyData)}
-
-
 def agency_data(slug: str) -> AgencyData | None:
-    """An agency's ITA data, cached per process: answering must not re-read it for every message.
+    """An agency's ITA data: answering must not re-read it for every message.
 
     The objects are detached from any session with everything the answers read already loaded.
     """
-    per_engine = _data_cache.get(db.engine)
-    now = time.monotonic()
-    if per_engine is not None and slug in per_engine and now - per_engine[slug][0] < _DATA_TTL:
-        return per_engine[slug][1]
+    return _cached(("agency", slug), lambda: _load_agency(slug))
+
+
+def _load_agency(slug: str) -> AgencyData | None:
     found = db.session.scalar(select(Agency).where(Agency.slug == slug).options(selectinload(Agency.aliases)))
     if found is None:
         return None
@@ -83,16 +84,7 @@ def agency_data(slug: str) -> AgencyData | None:
     for obj in (found, *loaded.assessments, *loaded.measures):
         if obj in db.session:
             db.session.expunge(obj)
-    with _data_lock:
-        _data_cache.setdefault(db.engine, {})[slug] = (now, loaded)
     return loaded
-
-
-def forget() -> None:
-    """After an import: the next message in this process reads the new data."""
-    with _data_lock:
-        _data_cache.clear()
-    forget_index()
 
 
 def agency(slug: str) -> Agency | None:
