@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app app load-demo | import | import-template | create-user | process-events`."""
+"""Command-line tasks: `flask --app app load-demo | import | import-template | create-user | process-events | rich-menu`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, inspect, select
 
+from bot.i18n import LANGUAGES
 from models import Agency, ChatMessage, User, db
 
 
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
         dev_admin_command,
         undelivered_command,
         process_events_command,
+        rich_menu_command,
     ):
         app.cli.add_command(command)
 
@@ -165,3 +167,28 @@ def process_events_command() -> None:
 
     count = process_pending(current_app._get_current_object())
     click.echo(f"Processed {count} pending event(s).")
+
+
+@click.command("rich-menu")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="th", show_default=True, help="Language of the labels.")
+@click.option(
+    "--save-image",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Only write the drawn menu image to this file, to preview it; LINE is not called.",
+)
+@with_appcontext
+def rich_menu_command(lang: str, save_image: Path | None) -> None:
+    """Install the OA's rich menu as the default, replacing the one an earlier run installed."""
+    from bot.line.richmenu import RichMenuFailed, draw_image, encode, install_rich_menu
+
+    if save_image is not None:
+        data, content_type = encode(draw_image(lang))
+        save_image.write_bytes(data)
+        click.echo(f"Wrote {save_image} ({content_type}, {len(data)} bytes); LINE was not called.")
+        return
+    try:
+        installed = install_rich_menu(current_app.config, lang)
+    except RichMenuFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Rich menu {installed.menu_id} is the default; {installed.removed} older menu(s) removed.")

@@ -5,11 +5,14 @@ Tests and `make bench` point LINE_API_BASE_URL at it; the real line-bot-sdk clie
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
+from PIL import Image
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -21,6 +24,10 @@ MAX_ALT_TEXT = 1500
 MAX_POSTBACK_DATA = 300
 MAX_CAROUSEL = 12
 MAX_BUBBLE_BYTES = 30_000
+MAX_RICH_MENU_AREAS = 20
+MAX_CHAT_BAR_TEXT = 14
+MAX_RICH_MENU_IMAGE = 1024 * 1024
+RICH_MENU_IMAGE_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
 
 
 def utf16_len(text: str) -> int:
@@ -76,6 +83,32 @@ def check_messages(messages: list) -> list[str]:
     return problems
 
 
+def check_rich_menu(menu: dict) -> list[str]:
+    """Every way a rich menu definition breaks LINE's documented limits."""
+    size = menu.get("size") or {}
+    width, height = size.get("width", 0), size.get("height", 0)
+    problems = []
+    if not (800 <= width <= 2500 and height >= 250 and width / height >= 1.45):
+        problems.append(f"rich menu size {width}x{height}: width 800..2500, height >= 250, width/height >= 1.45")
+    if not isinstance(menu.get("selected"), bool) or not 1 <= utf16_len(menu.get("name") or "") <= 300:
+        problems.append("rich menu: selected must be a boolean and name 1..300 characters")
+    if not 1 <= utf16_len(menu.get("chatBarText") or "") <= MAX_CHAT_BAR_TEXT:
+        problems.append(f"rich menu: chatBarText empty or over {MAX_CHAT_BAR_TEXT}: {menu.get('chatBarText')!r}")
+    areas = menu.get("areas") or []
+    if not 1 <= len(areas) <= MAX_RICH_MENU_AREAS:
+        problems.append(f"rich menu: {len(areas)} areas (1..{MAX_RICH_MENU_AREAS})")
+    for i, area in enumerate(areas):
+        b = area.get("bounds") or {}
+        x, y, w, h = (b.get(k, -1) for k in ("x", "y", "width", "height"))
+        if min(x, y) < 0 or min(w, h) <= 0 or x + w > width or y + h > height:
+            problems.append(f"areas[{i}]: bounds {b} not inside the {width}x{height} image")
+        action = area.get("action") or {}
+        problems += _check_action(action, f"areas[{i}]")
+        if action.get("type") == "postback" and utf16_len(action.get("displayText") or "") > 300:
+            problems.append(f"areas[{i}]: displayText over 300")
+    return problems
+
+
 @dataclass
 class Sent:
     kind: str  # reply | push
@@ -105,7 +138,7 @@ class Sent:
 
 
 class LineStandIn:
-    """The LINE API on 127.0.0.1: reply, push, loading animation, profile, content."""
+    """The LINE API on 127.0.0.1: reply, push, loading animation, profile, content, rich menus."""
 
     def __init__(self, access_token: str = "test-token"):
         self.access_token = access_token
@@ -119,6 +152,9 @@ class LineStandIn:
         self.delay = 0.0
         self.profiles: dict[str, dict] = {}
         self.contents: dict[str, tuple[bytes, str]] = {}
+        self.rich_menus: dict[str, dict] = {}  # id -> definition as LINE lists it
+        self.rich_menu_images: dict[str, tuple[bytes, str]] = {}
+        self.default_rich_menu: str | None = None
         self._lock = threading.Lock()
         self._sent_event = threading.Condition(self._lock)
         self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler)
@@ -157,6 +193,9 @@ class LineStandIn:
             self.violations.clear()
             self.requests.clear()
             self._failures.clear()
+            self.rich_menus.clear()
+            self.rich_menu_images.clear()
+            self.default_rich_menu = None
 
     # --- HTTP ----------------------------------------------------------------------------
     def _injected_failure(self, path: str) -> dict | None:
@@ -199,6 +238,8 @@ class LineStandIn:
             if content is None:
                 return _error(404, "Not found")
             return Response(content[0], status=200, content_type=content[1])
+        if path.startswith(("/v2/bot/richmenu", "/v2/bot/user/all/richmenu")):
+            return self._rich_menu(request)
         return _error(404, "Not found")
 
     def _record(self, sent: Sent) -> Response | None:
@@ -235,6 +276,68 @@ class LineStandIn:
             with self._lock:
                 self._retry_keys.add(retry_key)
         return _json(200, {"sentMessages": [{"id": "2", "quoteToken": "q"}]})
+
+    def _rich_menu(self, request: Request) -> Response:
+        """Create, upload an image to, list, make default and delete rich menus, within LINE's limits."""
+        method, parts = request.method, request.path.strip("/").split("/")  # v2 bot richmenu ...
+        with self._lock:
+            if method == "POST" and parts == ["v2", "bot", "richmenu"]:
+                menu = request.get_json(silent=True) or {}
+                problems = check_rich_menu(menu)
+                if problems:
+                    self.violations.extend(problems)
+                    return _error(400, "The request body has errors", details=problems)
+                menu_id = f"richmenu-{uuid.uuid4().hex}"
+                self.rich_menus[menu_id] = {"richMenuId": menu_id, **menu}
+                return _json(200, {"richMenuId": menu_id})
+            if method == "GET" and parts == ["v2", "bot", "richmenu", "list"]:
+                return _json(200, {"richmenus": list(self.rich_menus.values())})
+            if method == "GET" and parts == ["v2", "bot", "user", "all", "richmenu"]:
+                if self.default_rich_menu is None:
+                    return _error(404, "no default rich menu")
+                return _json(200, {"richMenuId": self.default_rich_menu})
+            menu_id = parts[5] if parts[2] == "user" and len(parts) == 6 else parts[3] if len(parts) > 3 else ""
+            menu = self.rich_menus.get(menu_id)
+            if menu is None:
+                return _error(404, "Not found")
+            if method == "POST" and parts[2:] == ["user", "all", "richmenu", menu_id]:
+                if menu_id not in self.rich_menu_images:
+                    self.violations.append(f"default rich menu {menu_id} has no image")
+                    return _error(400, "must upload richmenu image before applying it to user")
+                self.default_rich_menu = menu_id
+                return _json(200, {})
+            if method == "POST" and parts[2:] == ["richmenu", menu_id, "content"]:
+                problems = _check_rich_menu_image(request, menu, menu_id in self.rich_menu_images)
+                if problems:
+                    self.violations.extend(problems)
+                    return _error(400, "Invalid image", details=problems)
+                self.rich_menu_images[menu_id] = (request.get_data(), request.mimetype)
+                return _json(200, {})
+            if method == "DELETE" and parts[2:] == ["richmenu", menu_id]:
+                del self.rich_menus[menu_id]
+                self.rich_menu_images.pop(menu_id, None)
+                if self.default_rich_menu == menu_id:
+                    self.default_rich_menu = None
+                return _json(200, {})
+        return _error(404, "Not found")
+
+
+def _check_rich_menu_image(request: Request, menu: dict, has_image: bool) -> list[str]:
+    """LINE takes one JPEG or PNG per menu, at most 1 MB, exactly the menu's size."""
+    data, kind = request.get_data(), RICH_MENU_IMAGE_TYPES.get(request.mimetype)
+    if has_image:
+        return [f"rich menu {menu['richMenuId']}: an image was already uploaded (LINE cannot replace it)"]
+    if kind is None or len(data) > MAX_RICH_MENU_IMAGE:
+        return [f"rich menu image: {request.mimetype!r}, {len(data)} bytes (JPEG or PNG, at most 1 MB)"]
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except OSError as exc:
+        return [f"rich menu image: not a readable image ({exc})"]
+    expected = (menu["size"]["width"], menu["size"]["height"])
+    if image.format != kind or image.size != expected:
+        return [f"rich menu image: {image.format} {image.size}, menu says {kind} {expected}"]
+    return []
 
 
 class _QuietHandler(WSGIRequestHandler):

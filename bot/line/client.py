@@ -17,6 +17,8 @@ from linebot.v3.messaging import (
     MessagingApiBlob,
     PushMessageRequest,
     ReplyMessageRequest,
+    RichMenuRequest,
+    RichMenuResponse,
 )
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,30 @@ class LineClient:
             lambda: self.blob.get_message_content_with_http_info(message_id, _request_timeout=self._timeout)
         )
         return response.data, (response.headers or {}).get("Content-Type")
+
+    # --- rich menus (flask --app app rich-menu) -------------------------------------------------
+    def create_rich_menu(self, request: RichMenuRequest) -> str:
+        return self._call(lambda: self.api.create_rich_menu(request, _request_timeout=self._timeout)).rich_menu_id
+
+    def set_rich_menu_image(self, menu_id: str, data: bytes, content_type: str) -> None:
+        """Upload to the data host like content downloads; up to 1 MB, so the read timeout is a roomier one."""
+        timeout = (self.settings.connect_timeout, max(self.settings.read_timeout, 30.0))
+        headers = {"Content-Type": content_type}
+        self._call(lambda: self.blob.set_rich_menu_image(menu_id, data, _headers=headers, _request_timeout=timeout))
+
+    def set_default_rich_menu(self, menu_id: str) -> None:
+        self._call(lambda: self.api.set_default_rich_menu(menu_id, _request_timeout=self._timeout))
+
+    def rich_menus(self) -> list[RichMenuResponse]:
+        return self._call(lambda: self.api.get_rich_menu_list(_request_timeout=self._timeout)).richmenus
+
+    def delete_rich_menu(self, menu_id: str) -> None:
+        """A 404 counts as deleted: a retried delete whose first try LINE did carry out answers it."""
+        try:
+            self._call(lambda: self.api.delete_rich_menu(menu_id, _request_timeout=self._timeout))
+        except LineCallFailed as exc:
+            if exc.status != 404:
+                raise
 
     def _call(self, send: Callable):
         attempts = max(1, self.settings.max_attempts)
