@@ -30,10 +30,25 @@ DEFAULTS: dict[str, object] = {
     "LOW_SCORE_THRESHOLD": 85.0,
     "STAFF_CONTACT": "",  # shown to citizens who want a person (phone, hours)
     "GROUP_REPLY_MODE": "mention",  # in groups/rooms: answer only when mentioned
+    # Fernet key(s), comma-separated, the first sealing: reporters' identities. Keep it out of the
+    # database and its backups. Required in production; development makes instance/identity.key.
+    "IDENTITY_KEY": "",
+    "SURVEY_PERIOD": "fiscal_year",  # one survey response per citizen per: fiscal_year | half | quarter | month
+    "OFFICE_HOURS": "mon-fri 08:30-16:30",  # when staff answer handed-over chats (Asia/Bangkok)
+    "HANDOFF_REPLY_HOURS": 4,  # the answer time promised to citizens, in office hours
+    "HANDOFF_IDLE_MINUTES": 240,  # a handed-over chat with no message for this long is closed
+    "COMPLAINT_MAX_PHOTOS": 3,
+    "COMPLAINT_PHOTO_MAX_BYTES": 10_000_000,
+    "COMPLAINT_RETENTION_YEARS": 5,  # told to reporters in the privacy notice
 }
 
 _FLOAT = {"LINE_TIMEOUT_CONNECT", "LINE_TIMEOUT_READ", "LINE_BACKOFF_CAP", "LOW_SCORE_THRESHOLD"}
 _INT = {
+    "HANDOFF_REPLY_HOURS",
+    "HANDOFF_IDLE_MINUTES",
+    "COMPLAINT_MAX_PHOTOS",
+    "COMPLAINT_PHOTO_MAX_BYTES",
+    "COMPLAINT_RETENTION_YEARS",
     "LINE_MAX_ATTEMPTS",
     "REPLY_TOKEN_TTL",
     "WEBHOOK_MAX_BYTES",
@@ -86,8 +101,36 @@ def load(overrides: dict | None, instance_path: str) -> dict:
         if env == "production":
             raise SettingsError("SECRET_KEY must be set outside development and testing")
         merged["SECRET_KEY"] = "dev-only-secret-key"  # noqa: S105 - never used in production (checked above)
+    merged["IDENTITY_KEY"] = _identity_key(str(merged.get("IDENTITY_KEY") or ""), env, instance_path)
+    if merged["SURVEY_PERIOD"] not in SURVEY_PERIODS:
+        raise SettingsError(f"SURVEY_PERIOD must be one of {', '.join(SURVEY_PERIODS)}")
     merged["TESTING"] = env == "testing"
     merged["SQLALCHEMY_DATABASE_URI"] = database_url(merged["DATABASE_URL"], instance_path)
     merged["MAX_CONTENT_LENGTH"] = merged["WEBHOOK_MAX_BYTES"]
     merged["LINE_API_BASE_URL"] = str(merged["LINE_API_BASE_URL"]).rstrip("/")
     return merged
+
+
+SURVEY_PERIODS = ("fiscal_year", "half", "quarter", "month")
+
+
+def _identity_key(value: str, env: str, instance_path: str) -> str:
+    """The key that seals reporters' identities: set in production, a local file in development."""
+    from cryptography.fernet import Fernet
+
+    from models.sealing import SealingError, check_key
+
+    if not value:
+        if env == "production":
+            raise SettingsError("IDENTITY_KEY must be set in production (python -m models.sealing prints a new one)")
+        path = Path(instance_path) / "identity.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(Fernet.generate_key())
+            path.chmod(0o600)
+        value = path.read_text().strip()
+    try:
+        check_key(value)
+    except SealingError as exc:
+        raise SettingsError(str(exc)) from exc
+    return value

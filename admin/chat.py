@@ -9,9 +9,11 @@ from sqlalchemy import select
 from admin import bp
 from bot import engine
 from bot.i18n import t
+from bot.replies import Reply
 from models import ChatMessage, Conversation, db
 
 MAX_TEXT = 5000
+MAX_POSTBACK = 300  # LINE's limit for postback data
 
 
 def _conversation() -> Conversation:
@@ -37,15 +39,28 @@ def chat():
 def send():
     """Ask the bot one question; the reply comes back as the channel-neutral structure."""
     payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
-        abort(400, "JSON body with a 'text' string expected")
-    text = payload["text"]
-    if len(text) > MAX_TEXT:
+    if not isinstance(payload, dict):
+        abort(400, "JSON body expected")
+    postback, text = payload.get("postback"), payload.get("text")
+    if isinstance(postback, str):
+        if len(postback) > MAX_POSTBACK:
+            abort(413, f"postback over {MAX_POSTBACK} characters")
+    elif not isinstance(text, str):
+        abort(400, "JSON body with a 'text' or 'postback' string expected")
+    elif len(text) > MAX_TEXT:
         abort(413, f"text over {MAX_TEXT} characters")
     conversation = _conversation()
-    db.session.add(ChatMessage(conversation=conversation, direction="in", kind="text", text=text))
-    reply = engine.respond(conversation, text)
-    db.session.add(ChatMessage.outgoing(conversation, reply, status="sent"))
+    incoming = ChatMessage(conversation_id=conversation.id, direction="in", kind="postback" if postback else "text")
+    incoming.text = None if postback is not None else text
+    db.session.add(incoming)
+    reply = engine.postback(conversation, postback) if isinstance(postback, str) else engine.respond(conversation, text)
+    if reply is None:  # handed to staff: the bot is quiet
+        db.session.commit()
+        return jsonify(Reply().to_dict())
+    if reply.confidential:
+        db.session.expunge(incoming)  # a corruption report's turn is not kept in the history
+    else:
+        db.session.add(ChatMessage.outgoing(conversation, reply, status="sent"))
     db.session.commit()
     return jsonify(reply.to_dict())
 

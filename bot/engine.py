@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from flask import current_app
 
-from bot import data
+from bot import data, flows
 from bot.answers import Kit, handler_for
 from bot.dialogue import AGENCY_INTENTS, Frame, remember, resolve
+from bot.flows import Input, Pass, triggers
 from bot.nlu import understand
 from bot.replies import Reply
 from models import Conversation
 
+MEDIA_KINDS = {"image", "video", "audio", "file", "location"}
 MAX_UNDERSTOOD_CHARS = 1000  # longer messages are read up to here; nobody asks a score in more
 
 
@@ -25,12 +25,34 @@ def _kit(conversation: Conversation) -> Kit:
     )
 
 
-def respond(conversation: Conversation, text: str) -> Reply:
-    """Answer one text message, updating the conversation's context."""
+def respond(conversation: Conversation, text: str) -> Reply | None:
+    """Answer one text message: the open flow's next step, a flow it asks for, or an answer.
+
+    None: nothing to say (a chat handed to staff, where the message waits for them).
+    """
     text = (text or "").strip()[:MAX_UNDERSTOOD_CHARS]
+    kit = _kit(conversation)
+    result = flows.step(conversation, kit, Input("text", text=text))
+    if not isinstance(result, Pass):
+        return result
     if not text:
-        kit = _kit(conversation)
         return kit.text_reply(kit.t("social.empty"), "empty", kit.menu())
+    trigger = triggers.match(text)
+    if trigger:
+        name, args = trigger
+        code = triggers.code_in(text) if name == "track" else None
+        return flows.start(name, conversation, kit, {**args, "code": code} if code else args)
+    reply = _answer(conversation, text)
+    if reply.intent == "contact_staff":
+        return flows.start("handoff", conversation, _kit(conversation), {"reason": "asked"})
+    if reply.intent == "out_of_scope" and conversation.misunderstood >= 2:
+        conversation.misunderstood = 0
+        return flows.start("handoff", conversation, _kit(conversation), {"reason": "not_understood"})
+    return _with_reminder(reply, result.reminder)
+
+
+def _answer(conversation: Conversation, text: str) -> Reply:
+    """A question about ITA results or measures, answered; updates the conversation's context."""
     understood = understand(text, data.agency_index())
     if understood.lang:
         conversation.lang = understood.lang
@@ -39,8 +61,31 @@ def respond(conversation: Conversation, text: str) -> Reply:
     kit = _kit(conversation)
     reply = handler_for(frame.intent)(frame, kit)
     conversation.misunderstood = (conversation.misunderstood or 0) + 1 if frame.intent == "out_of_scope" else 0
-    conversation.context = _next_context(frame, kit, context)
+    conversation.context = {**_next_context(frame, kit, context), **_kept_flow(conversation)}
     return reply
+
+
+def _kept_flow(conversation: Conversation) -> dict:
+    """A flow left waiting (a survey paused for a question) stays in the context."""
+    flow = (conversation.context or {}).get("flow")
+    return {"flow": flow} if flow else {}
+
+
+def _with_reminder(reply: Reply, reminder: Reply | None) -> Reply:
+    if reminder is None:
+        return reply
+    reply.messages.extend(reminder.messages)
+    reply.quick_replies = reminder.quick_replies + reply.quick_replies[: 12 - len(reminder.quick_replies)]
+    return reply
+
+
+def media(conversation: Conversation, kind: str, fetch_image=None, location: dict | None = None) -> Reply | None:
+    """A photo, location or other media: the open flow's if it wants it, else a polite 'text only'."""
+    kit = _kit(conversation)
+    result = flows.step(conversation, kit, Input(kind, fetch_image=fetch_image, location=location))
+    if not isinstance(result, Pass):
+        return result
+    return unsupported(conversation, kind if kind in MEDIA_KINDS else "other")
 
 
 def _next_context(frame: Frame, kit: Kit, context: dict) -> dict:
@@ -77,10 +122,21 @@ def unsupported(conversation: Conversation, kind: str) -> Reply:
     return kit.text_reply(kit.t(f"social.unsupported.{kind}"), "unsupported", kit.menu())
 
 
-def postback(conversation: Conversation, payload: str) -> Reply:
-    """Postback data 'ask=<question>' asks that question; anything else gets the menu."""
-    asked = parse_qs(payload or "").get("ask")
-    if asked and asked[0].strip():
-        return respond(conversation, asked[0])
+def postback(conversation: Conversation, payload: str, params: dict | None = None) -> Reply | None:
+    """Postback data: 'ask=<question>' asks it; 'flow=<name>&...' is a flow's button; else the menu."""
     kit = _kit(conversation)
+    inp = Input.postback(payload, params)
+    wanted = inp.data.get("flow")
+    opened = flows.current(conversation)
+    if wanted in flows.FLOWS and (opened is None or opened[0] != wanted or opened[0] == "handoff"):
+        if opened is not None and opened[0] == "handoff":
+            return flows.step(conversation, kit, inp) if wanted == "handoff" else None  # quiet: staff have the chat
+        return flows.start(wanted, conversation, kit, inp.data)
+    if opened is not None:
+        result = flows.step(conversation, kit, inp)
+        if not isinstance(result, Pass):
+            return result
+    asked = inp.data.get("ask")
+    if asked and asked.strip():
+        return respond(conversation, asked)
     return kit.text_reply(kit.t("social.unknown_action"), "unknown_action", kit.menu())

@@ -1,4 +1,4 @@
-"""Citizen-facing strings from locales/<lang>.yaml: Thai first, English beside it."""
+"""Citizen-facing strings from locales/<lang>.yaml and locales/<lang>.<part>.yaml: Thai first, English beside it."""
 
 from __future__ import annotations
 
@@ -14,9 +14,16 @@ DEFAULT_LANGUAGE = "th"
 
 @cache
 def catalog(lang: str) -> dict[str, object]:
-    """Flattened catalog: nested keys joined by dots ('score.total')."""
-    with open(LOCALES_DIR / f"{lang}.yaml", encoding="utf-8") as fh:
-        return _flatten(yaml.safe_load(fh) or {})
+    """Flattened catalog: nested keys joined by dots ('score.total'), from the main file and its parts."""
+    flat: dict[str, object] = {}
+    for path in [LOCALES_DIR / f"{lang}.yaml", *sorted(LOCALES_DIR.glob(f"{lang}.*.yaml"))]:
+        with open(path, encoding="utf-8") as fh:
+            part = _flatten(yaml.safe_load(fh) or {})
+        clash = flat.keys() & part.keys()
+        if clash:
+            raise ValueError(f"{path.name} repeats keys: {', '.join(sorted(clash))}")
+        flat.update(part)
+    return flat
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, object]:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+QUICK_ACTIONS = ("message", "postback", "camera", "camera_roll", "location", "date")
+
 
 @dataclass
 class QuickReply:
-    """A tap-to-send suggestion; tapping sends `text` as if the citizen typed it."""
+    """A tap-to-send suggestion: sends `text` as if typed, or (postback) `data` with `text` shown.
+
+    camera, camera_roll and location open the phone's camera, photos or map; date a date picker
+    whose choice comes back as a postback with `data`. Channels that cannot do these leave them out.
+    """
 
     label: str
     text: str
+    data: str | None = None
+    action: str = "message"
 
 
 @dataclass
@@ -47,6 +55,9 @@ class Reply:
     messages: list[Text | ScoreCard] = field(default_factory=list)
     quick_replies: list[QuickReply] = field(default_factory=list)
     intent: str | None = None
+    # What the citizen said this turn and this reply must not be kept in the conversation's history
+    # (a corruption report being filed): the reply is sent, then forgotten.
+    confidential: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -64,6 +75,7 @@ class Reply:
             messages=messages,
             quick_replies=[QuickReply(**q) for q in data.get("quick_replies", [])],
             intent=data.get("intent"),
+            confidential=bool(data.get("confidential")),
         )
 
     def plain_text(self) -> str:

@@ -22,8 +22,11 @@ db = SQLAlchemy(model_class=Base)
 
 from models.agency import Agency, AgencyAlias  # noqa: E402
 from models.assessment import Assessment, IndicatorScore, QuestionScore  # noqa: E402
+from models.complaint import Complaint, ComplaintPhoto, ComplaintUpdate, ReporterIdentity  # noqa: E402
 from models.conversation import ChatMessage, Conversation  # noqa: E402
+from models.handoff import Handoff  # noqa: E402
 from models.measure import Measure, MeasureIndicator, ProgressEntry  # noqa: E402
+from models.survey import SurveyAnswer, SurveyQuestion, SurveyResponse  # noqa: E402
 from models.user import User  # noqa: E402
 from models.webhook import WebhookEvent  # noqa: E402
 
@@ -33,12 +36,20 @@ __all__ = [
     "Assessment",
     "Base",
     "ChatMessage",
+    "Complaint",
+    "ComplaintPhoto",
+    "ComplaintUpdate",
     "Conversation",
+    "Handoff",
     "IndicatorScore",
     "Measure",
     "MeasureIndicator",
     "ProgressEntry",
     "QuestionScore",
+    "ReporterIdentity",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
     "User",
     "WebhookEvent",
     "db",

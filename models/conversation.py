@@ -64,13 +64,17 @@ class ChatMessage(db.Model):
 
     @classmethod
     def outgoing(cls, conversation: Conversation, reply, **fields) -> ChatMessage:
-        """A bot reply: readable text for staff and search, and the structure a channel renders."""
+        """A bot reply: readable text for staff and search, and the structure a channel renders.
+
+        A confidential reply (a corruption report being filed) keeps no text, and its body only
+        until it is sent (see bot.line.processing.send).
+        """
         return cls(
             conversation=conversation,
             direction="out",
-            kind="reply",
-            text=reply.plain_text()[:2000],
+            kind=fields.pop("kind", "reply"),
+            text=None if reply.confidential else reply.plain_text()[:2000],
             body=reply.to_dict(),
-            intent=reply.intent,
+            intent="confidential" if reply.confidential else reply.intent,
             **fields,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -14,6 +15,7 @@ from tests.helpers import Chat
 from tests.line_standin import LineStandIn
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+IDENTITY_KEY = Fernet.generate_key().decode()  # the tests' key for sealing reporters' identities
 
 
 def pytest_report_header(config):
@@ -67,6 +69,7 @@ def app_config(tmp_path, pg_schema, line_api):
         "LINE_API_BASE_URL": line_api.url,
         "LINE_BACKOFF_CAP": 0.05,
         "WTF_CSRF_ENABLED": True,
+        "IDENTITY_KEY": IDENTITY_KEY,
     }
 
 

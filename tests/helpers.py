@@ -57,6 +57,7 @@ class Chat:
         self.conversation = Conversation(channel="web", chat_id=f"user:{next(_ids)}", context={})
         if lang:
             self.conversation.lang = lang
+        db.session.add(self.conversation)  # flows (survey, complaint, handoff) keep rows that point to it
         self.reply = None
 
     def ask(self, text: str) -> str:

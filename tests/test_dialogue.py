@@ -202,7 +202,9 @@ QUICK_REPLY_INTENTS = {
     "concept_indicators": {"concept"},
     "concept_levels": {"concept"},
     "help": {"help"},
-    "staff": {"contact_staff"},
+    "staff": {"handoff:opened"},  # a person takes the chat
+    "survey": {"survey:question"},
+    "complaint": {"complaint:lane"},
 }
 QR_KEYS = sorted({key.split(".")[1] for key in catalog("th") if key.startswith("qr.")})
 
@@ -239,11 +241,17 @@ def test_misunderstood_counts_consecutive_turns_and_resets(chat):
     chat.ask("อากาศวันนี้เป็นยังไง")
     assert chat.reply.intent == "out_of_scope"
     assert chat.conversation.misunderstood == 1
-    chat.ask("ซื้อหวยเลขอะไรดี")
-    assert chat.conversation.misunderstood == 2
     chat.ask("น้ำโมงได้กี่คะแนน")
     assert chat.reply.intent == "total_score"
     assert chat.conversation.misunderstood == 0
+
+
+def test_two_misunderstood_turns_in_a_row_hand_the_chat_to_staff(chat):
+    chat.ask("อากาศวันนี้เป็นยังไง")
+    text = chat.ask("ซื้อหวยเลขอะไรดี")
+    assert chat.reply.intent == "handoff:opened"
+    assert "เจ้าหน้าที่" in text and chat.conversation.misunderstood == 0
+    assert chat.context["flow"]["name"] == "handoff"
 
 
 def test_not_understood_reply_offers_the_menu_and_staff(chat):

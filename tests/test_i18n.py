@@ -12,9 +12,14 @@ import pytest
 
 from bot.answers import Kit
 from bot.answers.concepts import TOPICS
+from bot.flows.common import SCALE_DOWN
+from bot.flows.complaint import STEPS
+from bot.handoffs import DAYS
 from bot.i18n import LANGUAGES, catalog, t
 from bot.line.events import MEDIA_KINDS
 from bot.line.render import MAX_LABEL, utf16_len
+from models.complaint import CATEGORIES, LANES, STATUSES
+from models.handoff import HANDOFF_REASONS
 from models.indicators import INDICATORS, TOOLS
 from models.measure import PROGRESS_STATUSES
 
@@ -61,6 +66,7 @@ SAMPLE_VALUES = {
     "contact": "042-000-000",
 }
 
+ALL_CATEGORIES = [c for lane in CATEGORIES.values() for c in lane]
 # What each f-string placeholder in a key can be, to check keys built at run time.
 KEY_PARTS = {
     "number": [str(n) for n in INDICATORS],
@@ -73,6 +79,16 @@ KEY_PARTS = {
     "p.status": list(PROGRESS_STATUSES),
     "frame.intent": ["strongest", "weakest"],
     "kind": sorted({*MEDIA_KINDS, "other"}),
+    "score": list(SCALE_DOWN),
+    "step": [s for s in STEPS if s != "agency"],
+    **{name: list(LANES) for name in ("lane", "ctx.state['lane']", "s['lane']", "complaint.lane")},
+    **{name: ALL_CATEGORIES for name in ("c", "category", "s['category']", "complaint.category")},
+    **{name: list(STATUSES) for name in ("change.status", "c.status", "complaint.status")},
+    "kinds[part[0]]": ["half", "quarter", "month"],
+    "DAYS[self.first_day]": list(DAYS),
+    "DAYS[self.last_day]": list(DAYS),
+    "reason": list(HANDOFF_REASONS),
+    "by": ["staff", "idle"],
 }
 QR_MACHINERY = {"key"}  # Kit.qr itself: f"qr.{key}.label"; the qr names are checked at each kit.qr call
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 
 import settings
@@ -17,7 +18,15 @@ from models import db
 ROOT = Path(__file__).resolve().parent.parent
 
 # Variables of the surrounding shell (a developer's or CI's) must not leak into these tests.
-CLEARED = ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "EVENT_WORKERS", "LOW_SCORE_THRESHOLD", "STAFF_CONTACT")
+CLEARED = (
+    "APP_ENV",
+    "SECRET_KEY",
+    "IDENTITY_KEY",
+    "DATABASE_URL",
+    "EVENT_WORKERS",
+    "LOW_SCORE_THRESHOLD",
+    "STAFF_CONTACT",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +35,7 @@ def clean_environment(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def instance_dir(tmp_path, monkeypatch):
     """Point Flask's instance folder at tmp_path, so no test writes into the project."""
     path = tmp_path / "instance"
@@ -56,8 +65,13 @@ def test_production_refuses_to_start_without_secret_key(config):
         create_app({"DATABASE_URL": "sqlite://", **config})
 
 
+PRODUCTION_KEY = Fernet.generate_key().decode()
+
+
 def test_production_starts_with_secret_key_and_secure_cookies():
-    app = make_app({"APP_ENV": "production", "SECRET_KEY": "a-long-random-production-secret"})
+    app = make_app(
+        {"APP_ENV": "production", "SECRET_KEY": "a-long-random-production-secret", "IDENTITY_KEY": PRODUCTION_KEY}
+    )
     assert app.secret_key == "a-long-random-production-secret"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
@@ -68,6 +82,27 @@ def test_development_without_secret_key_gets_a_development_key():
     app = make_app({"APP_ENV": "development"})
     assert app.secret_key
     assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+# --- the key that seals reporters' identities ------------------------------------------------------
+
+
+def test_production_refuses_to_start_without_an_identity_key():
+    with pytest.raises(settings.SettingsError, match="IDENTITY_KEY"):
+        create_app({"APP_ENV": "production", "SECRET_KEY": "s", "DATABASE_URL": "sqlite://"})
+
+
+@pytest.mark.parametrize("key", ["not-a-key", PRODUCTION_KEY + ",short"])
+def test_a_malformed_identity_key_is_refused_at_start(key):
+    with pytest.raises(settings.SettingsError, match="Fernet"):
+        create_app({"APP_ENV": "production", "SECRET_KEY": "s", "IDENTITY_KEY": key, "DATABASE_URL": "sqlite://"})
+
+
+def test_development_keeps_its_identity_key_in_the_instance_folder_readable_only_by_the_owner(instance_dir):
+    first = make_app({"APP_ENV": "development"}).config["IDENTITY_KEY"]
+    key_file = instance_dir / "identity.key"
+    assert key_file.read_text() == first and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert make_app({"APP_ENV": "development"}).config["IDENTITY_KEY"] == first, "the same key on every start"
 
 
 def test_unknown_app_env_is_refused():

@@ -52,9 +52,12 @@
     });
     quick.replaceChildren();
     reply.quick_replies.forEach(function (q) {
+      if (q.action !== "message" && q.action !== "postback") return; // camera, map, date: LINE only
       const b = el("button", "chip", q.label);
       b.type = "button";
-      b.addEventListener("click", function () { ask(q.text); });
+      b.addEventListener("click", function () {
+        if (q.action === "postback") tap(q.text, q.data); else ask(q.text);
+      });
       quick.appendChild(b);
     });
   }
@@ -68,15 +71,23 @@
     });
   }
 
-  function ask(text) {
-    text = (text || "").trim();
-    if (!text) return;
-    add("me", el("p", "bubble", text));
-    input.value = "";
-    post(root.dataset.sendUrl, { text: text })
+  function send(shown, body) {
+    add("me", el("p", "bubble", shown));
+    post(root.dataset.sendUrl, body)
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(showReply)
       .catch(function () { add("bot", el("p", "bubble error", root.dataset.error)); });
+  }
+
+  function ask(text) {
+    text = (text || "").trim();
+    if (!text) return;
+    input.value = "";
+    send(text, { text: text });
+  }
+
+  function tap(shown, data) {
+    send(shown, { postback: data });
   }
 
   document.getElementById("ask").addEventListener("submit", function (e) { e.preventDefault(); ask(input.value); });

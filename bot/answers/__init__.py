@@ -44,7 +44,9 @@ class Kit:
         return Reply(messages=[Text(text)], quick_replies=quick or [], intent=intent)
 
     def menu(self) -> list[QuickReply]:
-        return [self.qr(k) for k in ("score", "weakest", "measures", "what_is_ita", "help", "staff")]
+        return [
+            self.qr(k) for k in ("score", "weakest", "measures", "what_is_ita", "survey", "complaint", "help", "staff")
+        ]
 
     def score(self, value: Decimal | float | None) -> str:
         return "-" if value is None else f"{Decimal(value):.2f}"

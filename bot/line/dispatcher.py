@@ -80,13 +80,14 @@ class EventDispatcher:
                 q.task_done()
 
     def _sweep(self) -> None:
-        from bot.line.processing import due_events
+        from bot.line.processing import due_events, housekeeping
 
         interval = float(self.app.config["EVENT_SWEEP_SECONDS"])
         while True:
             try:
                 for pk, chat in due_events(self.app):
                     self.submit(pk, chat)
+                housekeeping(self.app)
             except Exception as exc:  # noqa: BLE001 - the database may be away for a while
                 log.warning("sweep failed: %s", type(exc).__name__)
             if self._stopping.wait(interval):

@@ -6,7 +6,9 @@ from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import (
     Event,
     FollowEvent,
+    ImageMessageContent,
     JoinEvent,
+    LocationMessageContent,
     MessageEvent,
     PostbackEvent,
     StickerMessageContent,
@@ -24,7 +26,7 @@ from bot.replies import Reply
 from models import ChatMessage, Conversation, db
 from models.types import utcnow
 
-MEDIA_KINDS = {"image", "video", "audio", "file", "location"}
+MEDIA_KINDS = engine.MEDIA_KINDS
 
 
 def chat_key(event: dict) -> str:
@@ -94,7 +96,7 @@ def _without_mentions(content: TextMessageContent) -> str:
 
 
 def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Reply | None:
-    """The reply an event calls for, or None. Stores what the citizen sent."""
+    """The reply an event calls for, or None. Stores what the citizen sent (not, when confidential, what it said)."""
     if isinstance(event, MessageEvent):
         if event.mode == "standby":  # another module holds this chat
             return None
@@ -103,15 +105,21 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
             if in_group(event) and group_mode == "mention" and not _mentions_bot(content):
                 return None
             text = _without_mentions(content)
-            _store_incoming(conversation, "text", text, content.id)
-            return engine.respond(conversation, text)
+            incoming = _store_incoming(conversation, "text", text, content.id)
+            return _keep_confidential(incoming, engine.respond(conversation, text))
         if in_group(event):
             return None
         kind = getattr(content, "type", "unknown")
-        _store_incoming(conversation, kind, None, getattr(content, "id", None))
+        incoming = _store_incoming(conversation, kind, None, getattr(content, "id", None))
         if isinstance(content, StickerMessageContent):
             return engine.sticker(conversation)
-        return engine.unsupported(conversation, kind if kind in MEDIA_KINDS else "other")
+        reply = engine.media(
+            conversation,
+            kind,
+            fetch_image=_downloader(content.id) if isinstance(content, ImageMessageContent) else None,
+            location=_location(content) if isinstance(content, LocationMessageContent) else None,
+        )
+        return _keep_confidential(incoming, reply)
     if isinstance(event, FollowEvent):
         conversation.followed = True
         _language_from_profile(conversation, event)
@@ -124,16 +132,46 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
     if isinstance(event, PostbackEvent):
         if in_group(event) and group_mode == "mention":
             return None
-        return engine.postback(conversation, event.postback.data if event.postback else "")
+        postback = event.postback
+        params = postback.params if postback and isinstance(postback.params, dict) else {}
+        return engine.postback(conversation, postback.data if postback else "", params)
     if isinstance(event, UnsendEvent):
         _forget_unsent(conversation, event.unsend.message_id)
         return None
     return None  # leave, member events, beacon, delivery, module, membership, unknown, ...
 
 
+def _keep_confidential(incoming: ChatMessage, reply: Reply | None) -> Reply | None:
+    """A turn of a corruption report leaves no trace in the chat's history: the message is not kept."""
+    if reply is not None and reply.confidential and incoming in db.session:
+        db.session.expunge(incoming)
+    return reply
+
+
+def _downloader(message_id: str):
+    def fetch() -> tuple[bytes, str]:
+        from bot.line.processing import line_client
+
+        content, content_type = line_client().content(message_id)
+        return content, (content_type or "application/octet-stream").split(";")[0].strip()
+
+    return fetch
+
+
+def _location(content: LocationMessageContent) -> dict:
+    return {
+        "latitude": content.latitude,
+        "longitude": content.longitude,
+        "address": content.address,
+        "title": content.title,
+    }
+
+
 def asks_line_to_decide(event: Event) -> bool:
-    """Deciding this event's reply needs a call to LINE (a new follower's profile language)."""
-    return isinstance(event, FollowEvent)
+    """Deciding this event's reply may call LINE: a new follower's profile language, a photo's content."""
+    if isinstance(event, FollowEvent):
+        return True
+    return isinstance(event, MessageEvent) and isinstance(event.message, ImageMessageContent) and not in_group(event)
 
 
 def _language_from_profile(conversation: Conversation, event: FollowEvent) -> None:
@@ -153,10 +191,13 @@ def _language_from_profile(conversation: Conversation, event: FollowEvent) -> No
         conversation.lang = language.split("-")[0]
 
 
-def _store_incoming(conversation: Conversation, kind: str, text: str | None, external_id: str | None) -> None:
-    db.session.add(
-        ChatMessage(conversation=conversation, direction="in", kind=kind, text=text, external_id=external_id)
+def _store_incoming(conversation: Conversation, kind: str, text: str | None, external_id: str | None) -> ChatMessage:
+    # By id, not relationship: a confidential turn's message can then be dropped before it is written.
+    message = ChatMessage(
+        conversation_id=conversation.id, direction="in", kind=kind, text=text, external_id=external_id
     )
+    db.session.add(message)
+    return message
 
 
 def _forget_unsent(conversation: Conversation, message_id: str) -> None:

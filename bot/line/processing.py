@@ -94,8 +94,14 @@ def _relaxed_commit() -> None:
 
 
 def _finish(pk: int, status: str, error: str | None, **values) -> None:
-    """The event's outcome, committed with whatever the send recorded on the reply."""
+    """The event's outcome, committed with whatever the send recorded on the reply.
+
+    A finished event keeps its id, type and times but not the body LINE sent: what the citizen said
+    is in the conversation (or, for a corruption report, nowhere), and the body would link it to them.
+    """
     _relaxed_commit()
+    if status in ("done", "failed"):
+        values["payload"] = {}
     db.session.execute(
         update(WebhookEvent)
         .where(WebhookEvent.id == pk)
@@ -134,7 +140,10 @@ def _answer(pk: int) -> bool:
             if attempt == CONTEXT_RETRIES - 1:
                 raise
     if outgoing is not None:
+        confidential = bool(outgoing.body and outgoing.body.get("confidential"))
         send(outgoing, token)
+        if confidential:  # delivered or not, a corruption report's turn leaves no row in the chat
+            db.session.delete(outgoing)
     return True
 
 
@@ -145,7 +154,7 @@ def _decide(claimed: Claimed) -> tuple[ChatMessage | None, str | None]:
             select(ChatMessage).where(ChatMessage.event_id == claimed.event_id, ChatMessage.direction == "out")
         )
         if stored is not None:
-            return (stored if stored.status != "sent" else None), None
+            return (stored if stored.status != "sent" and stored.body is not None else None), None
     event = line_events.parse(claimed.payload)
     target = line_events.chat_target(event)
     if target is None:
@@ -188,6 +197,8 @@ def send(message: ChatMessage, reply_token: str | None = None) -> None:
     client = line_client()
     lines = render(Reply.from_dict(message.body))
     message.attempts += 1
+    if message.body.get("confidential"):
+        message.body = None  # sent once, then forgotten: a failed one cannot be replayed
     try:
         if reply_token:
             try:
@@ -221,6 +232,8 @@ def resend_failed(message_id: int) -> str:
         return f"not resent: it is {message.status}"
     if message.resent:
         return "not resent: it was resent once already"
+    if message.body is None:
+        return "not resent: a confidential reply is not kept"
     message.resent = True
     send(message)
     db.session.commit()
@@ -252,3 +265,16 @@ def process_pending(app: Flask) -> int:
         process_event(app, pk)
         count += 1
     return count
+
+
+def housekeeping(app: Flask) -> None:
+    """Periodic chores beside the sweep: idle handoffs closed, refused case notices tried again."""
+    from bot.casework import retry_failed_notices
+    from bot.handoffs import close_idle
+
+    close_idle(app)
+    with app.app_context():
+        try:
+            retry_failed_notices()
+        finally:
+            db.session.remove()

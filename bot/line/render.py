@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 
 from linebot.v3.messaging import (
+    CameraAction,
+    CameraRollAction,
+    DatetimePickerAction,
     FlexBubble,
     FlexMessage,
+    LocationAction,
     MessageAction,
+    PostbackAction,
     QuickReplyItem,
     TextMessage,
 )
@@ -16,7 +21,7 @@ from linebot.v3.messaging import (
 )
 from pythainlp.tokenize import word_tokenize
 
-from bot.replies import Reply, ScoreCard, Text
+from bot.replies import QuickReply, Reply, ScoreCard, Text
 
 
 class PrebuiltBubble(FlexBubble):
@@ -44,6 +49,7 @@ MAX_TEXT = 5000
 MAX_QUICK_REPLIES = 13
 MAX_LABEL = 20
 MAX_ACTION_TEXT = 300
+MAX_POSTBACK_DATA = 300
 MAX_ALT_TEXT = 1500
 LOW_COLOR = "#D64545"
 OK_COLOR = "#2E8B57"
@@ -114,12 +120,25 @@ def render(reply: Reply) -> list:
     if not messages:
         messages = [TextMessage(text="…")]
     if reply.quick_replies:
-        items = [
-            QuickReplyItem(action=MessageAction(label=clip(q.label, MAX_LABEL), text=clip(q.text, MAX_ACTION_TEXT)))
-            for q in reply.quick_replies[:MAX_QUICK_REPLIES]
-        ]
+        items = [QuickReplyItem(action=quick_action(q)) for q in reply.quick_replies[:MAX_QUICK_REPLIES]]
         messages[-1].quick_reply = LineQuickReply(items=items)
     return messages
+
+
+def quick_action(q: QuickReply):
+    """The LINE action behind a quick reply button."""
+    label = clip(q.label, MAX_LABEL)
+    if q.action == "postback":
+        return PostbackAction(label=label, data=q.data[:MAX_POSTBACK_DATA], display_text=clip(q.text, MAX_ACTION_TEXT))
+    if q.action == "camera":
+        return CameraAction(label=label)
+    if q.action == "camera_roll":
+        return CameraRollAction(label=label)
+    if q.action == "location":
+        return LocationAction(label=label)
+    if q.action == "date":
+        return DatetimePickerAction(label=label, data=q.data[:MAX_POSTBACK_DATA], mode="date")
+    return MessageAction(label=label, text=clip(q.text, MAX_ACTION_TEXT))
 
 
 def _text_of(messages: list) -> str:
