@@ -30,11 +30,12 @@ def respond(conversation: Conversation, text: str) -> Reply | None:
 
     None: nothing to say (a chat handed to staff, where the message waits for them).
     """
-    text = (text or "").strip()[:MAX_UNDERSTOOD_CHARS]
+    full = (text or "").strip()
     kit = _kit(conversation)
-    result = flows.step(conversation, kit, Input("text", text=text))
+    result = flows.step(conversation, kit, Input("text", text=full))  # a flow sees every word: nothing is lost
     if not isinstance(result, Pass):
         return result
+    text = full[:MAX_UNDERSTOOD_CHARS]
     if not text:
         return kit.text_reply(kit.t("social.empty"), "empty", kit.menu())
     trigger = triggers.match(text)

@@ -134,6 +134,8 @@ class ReporterIdentity(db.Model):
     owner_index: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    complaint: Mapped[Complaint] = relationship()
+
 
 def by_tracking_no(tracking_no: str) -> Complaint | None:
     return db.session.scalar(select(Complaint).where(Complaint.tracking_no == tracking_no.strip().upper()))

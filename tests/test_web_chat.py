@@ -136,3 +136,31 @@ def test_each_user_has_their_own_chat_context(demo, client):
     answer = ask(other, chat_token(other), "แล้วตัวชี้วัดที่ 9 ล่ะ")
     assert answer.status_code == 200
     assert "73.25" not in reply_text(answer)
+
+
+# --- flows on the web chat: buttons are postbacks, and a handed-over chat is quiet ------------------------
+
+
+def tap(client, token, data):
+    return client.post("/admin/chat/messages", json={"postback": data}, headers={"X-CSRFToken": token})
+
+
+def test_the_web_chat_walks_the_survey_by_its_buttons(demo, client):
+    demo.config["DEFAULT_AGENCY"] = "nammong"
+    logged_in(demo, client)
+    token = chat_token(client)
+    first = tap(client, token, "flow=survey").get_json()
+    assert "1/" in first["messages"][0]["text"]
+    five = next(q for q in first["quick_replies"] if q["action"] == "postback" and q["data"].endswith("s=5"))
+    second = tap(client, token, five["data"]).get_json()
+    assert "2/" in second["messages"][0]["text"]
+
+
+def test_a_handed_over_web_chat_gets_no_bot_answer_and_oversized_buttons_are_refused(demo, client):
+    logged_in(demo, client)
+    token = chat_token(client)
+    assert "เจ้าหน้าที่" in reply_text(ask(client, token, "ขอคุยกับเจ้าหน้าที่"))
+    quiet = ask(client, token, "น้ำโมงได้กี่คะแนน")
+    assert quiet.status_code == 200 and quiet.get_json()["messages"] == []
+    assert tap(client, token, "x" * 301).status_code == 413
+    assert client.post("/admin/chat/messages", json={"postback": 5}, headers={"X-CSRFToken": token}).status_code == 400

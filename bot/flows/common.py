@@ -100,5 +100,5 @@ def understood_as_question(text: str) -> bool:
     """The text reads as a question the bot answers (not a free-text reply to a flow)."""
     from bot.dialogue import resolve
 
-    frame = resolve(understand(text, data.agency_index()), {}, None)
+    frame = resolve(understand(text[:1000], data.agency_index()), {}, None)
     return frame.intent not in {"out_of_scope", "greeting", "thanks"}

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import or_, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.line import events as line_events
@@ -134,8 +135,9 @@ def _answer(pk: int) -> bool:
             outgoing, token = _decide(claimed)
             db.session.commit()  # the claim, the context and the reply to send, together
             break
-        except StaleDataError:
-            # Another process answered this chat meanwhile: decide again on the fresh context.
+        except (StaleDataError, IntegrityError):
+            # Another process answered this chat meanwhile (its context moved on, or it wrote the same
+            # survey answer or conversation first): decide again on the fresh state.
             db.session.rollback()
             if attempt == CONTEXT_RETRIES - 1:
                 raise

@@ -1,0 +1,91 @@
+"""Where a citizen is in a flow lives in the database: it survives a restart and two workers at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from bot.i18n import t
+from bot.line.processing import process_event
+from models import SurveyResponse, WebhookEvent, db
+from tests import events as ev
+from tests.citizen import Citizen
+from tests.helpers import post
+
+
+@pytest.fixture
+def nammong_oa(demo):
+    demo.config["DEFAULT_AGENCY"] = "nammong"
+    return demo
+
+
+def answers(app) -> list[tuple[int, int]]:
+    with app.app_context():
+        response = db.session.scalar(select(SurveyResponse))
+        return sorted((a.question_id, a.score) for a in response.answers)
+
+
+def test_a_flow_goes_on_after_a_restart(nammong_oa, app_config, client, line):
+    citizen = Citizen(nammong_oa, client, line)
+    citizen.taps("flow=complaint")
+    citizen.tap_button(t("complaint.lane.general"))
+    citizen.tap_button(t("complaint.agree"))
+    nammong_oa.extensions["event_dispatcher"].stop()
+    restarted = create_app({**app_config, "DEFAULT_AGENCY": "nammong"})  # a new process, the same database
+    try:
+        again = Citizen(restarted, restarted.test_client(), line, user_id=citizen.user_id)
+        again.last = citizen.last
+        again.tap_button(t("complaint.category.service_delay"))
+        assert t("complaint.ask.describe", limit="2,000") in again.text
+    finally:
+        restarted.extensions["event_dispatcher"].stop()
+        with restarted.app_context():
+            db.engine.dispose()
+
+
+def test_messages_arriving_together_from_one_user_are_answered_in_order(nammong_oa, client, line):
+    citizen = Citizen(nammong_oa, client, line)
+    citizen.taps("flow=survey")
+    events = [ev.text(citizen.user_id, score) for score in ("5", "4", "3")]
+    for event, ts in zip(events, (3, 1, 2), strict=True):
+        event["timestamp"] += ts  # LINE's timestamps, not arrival, give the order
+    response = post(client, ev.body(*events))
+    assert response.status_code == 200
+    assert nammong_oa.extensions["event_dispatcher"].drain()
+    assert [score for _, score in answers(nammong_oa)] == [4, 3, 5]
+
+
+def test_two_workers_answering_one_user_at_once_lose_nothing(nammong_oa, app_config, client, line, monkeypatch):
+    """Two processes each take one of the user's messages at the same moment; both answers are kept."""
+    citizen = Citizen(nammong_oa, client, line)
+    citizen.taps("flow=survey")
+    recorded: list[int] = []
+    monkeypatch.setattr(nammong_oa.extensions["event_dispatcher"], "submit", lambda pk, chat: recorded.append(pk))
+    assert post(client, ev.body(ev.text(citizen.user_id, "5"), ev.text(citizen.user_id, "2"))).status_code == 200
+    other = create_app({**app_config, "DEFAULT_AGENCY": "nammong"})
+    try:
+        start = threading.Barrier(2)
+
+        def work(app, pk):
+            start.wait()
+            process_event(app, pk)
+
+        threads = [
+            threading.Thread(target=work, args=(a, pk)) for a, pk in zip((nammong_oa, other), recorded, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        other.extensions["event_dispatcher"].stop()
+        with other.app_context():
+            db.engine.dispose()
+    with nammong_oa.app_context():
+        statuses = db.session.scalars(select(WebhookEvent.status).where(WebhookEvent.id.in_(recorded))).all()
+    assert statuses == ["done", "done"]
+    scores = [score for _, score in answers(nammong_oa)]
+    assert sorted(scores) == [2, 5] and len({q for q, _ in answers(nammong_oa)}) == 2
