@@ -23,9 +23,11 @@ def nammong_oa(demo):
 
 
 def answers(app) -> list[tuple[int, int]]:
+    """(question position, score), in the survey's order (ids need not follow it: PostgreSQL numbers
+    the rows of one multi-row insert in no promised order)."""
     with app.app_context():
         response = db.session.scalar(select(SurveyResponse))
-        return sorted((a.question_id, a.score) for a in response.answers)
+        return sorted((a.question.position, a.score) for a in response.answers)
 
 
 def test_a_flow_goes_on_after_a_restart(nammong_oa, app_config, client, line):
