@@ -50,19 +50,14 @@ def send():
     elif len(text) > MAX_TEXT:
         abort(413, f"text over {MAX_TEXT} characters")
     conversation = _conversation()
-    incoming = ChatMessage(conversation_id=conversation.id, direction="in", kind="postback" if postback else "text")
-    incoming.text = None if postback is not None else text
-    db.session.add(incoming)
-    reply = engine.postback(conversation, postback) if isinstance(postback, str) else engine.respond(conversation, text)
-    if reply is None:  # handed to staff: the bot is quiet
-        db.session.commit()
-        return jsonify(Reply().to_dict())
-    if reply.confidential:
-        db.session.expunge(incoming)  # a corruption report's turn is not kept in the history
-    else:
+    tapped = isinstance(postback, str)
+    reply = engine.postback(conversation, postback) if tapped else engine.respond(conversation, text)
+    if reply is None or not reply.confidential:  # a corruption report's turn is not kept in the history
+        db.session.add(ChatMessage.incoming(conversation, "postback" if tapped else "text", None if tapped else text))
+    if reply is not None and not reply.confidential:
         db.session.add(ChatMessage.outgoing(conversation, reply, status="sent"))
     db.session.commit()
-    return jsonify(reply.to_dict())
+    return jsonify((reply or Reply()).to_dict())  # None: handed to staff, the bot is quiet
 
 
 @bp.post("/chat/reset")

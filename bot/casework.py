@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import uuid
 from datetime import UTC, datetime, time
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from bot.i18n import t
 from models import Complaint, ComplaintPhoto, ComplaintUpdate, Conversation, ReporterIdentity, db
@@ -18,6 +19,7 @@ from models.types import utcnow
 
 log = logging.getLogger(__name__)
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: nothing to misread
+TRACKING_NO = re.compile(r"25\d\d-\d{6}")  # new_tracking_no's form
 
 
 class CaseError(ValueError):
@@ -87,7 +89,7 @@ def drop_draft_photos(draft_key: str | None) -> None:
 
 def find_for(conversation: Conversation, code: str) -> Complaint | None:
     """The case a tracking number or receipt code names, if this citizen may see it."""
-    if "-" in code and code[:2] == "25" and len(code) == 11:
+    if TRACKING_NO.fullmatch(code):
         complaint = by_tracking_no(code)
         return complaint if complaint is not None and owns(conversation, complaint) else None
     return by_receipt(code)  # the receipt code itself is the proof
@@ -168,11 +170,6 @@ def deliver_notice(change: ComplaintUpdate, recipient: str | None = None) -> str
     except LineCallFailed as exc:
         change.notice, change.last_error = "failed", f"LINE {exc.status}"
         log.warning("status notice %s not delivered: LINE %s", change.id, exc.status)
-    db.session.execute(
-        update(ComplaintUpdate)
-        .where(ComplaintUpdate.id == change.id)
-        .values(notice=change.notice, last_error=change.last_error, attempts=change.attempts)
-    )
     db.session.commit()
     return change.notice
 

@@ -127,16 +127,12 @@ def postback(conversation: Conversation, payload: str, params: dict | None = Non
     """Postback data: 'ask=<question>' asks it; 'flow=<name>&...' is a flow's button; else the menu."""
     kit = _kit(conversation)
     inp = Input.postback(payload, params)
-    wanted = inp.data.get("flow")
-    opened = flows.current(conversation)
-    if wanted in flows.FLOWS and (opened is None or opened[0] != wanted or opened[0] == "handoff"):
-        if opened is not None and opened[0] == "handoff":
-            return flows.step(conversation, kit, inp) if wanted == "handoff" else None  # quiet: staff have the chat
+    wanted, opened = inp.data.get("flow"), flows.open_name(conversation)
+    if wanted in flows.FLOWS and wanted != opened and opened != "handoff":  # staff have the chat: it decides
         return flows.start(wanted, conversation, kit, inp.data)
-    if opened is not None:
-        result = flows.step(conversation, kit, inp)
-        if not isinstance(result, Pass):
-            return result
+    result = flows.step(conversation, kit, inp)
+    if not isinstance(result, Pass):
+        return result
     asked = inp.data.get("ask")
     if asked and asked.strip():
         return respond(conversation, asked)

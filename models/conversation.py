@@ -63,11 +63,16 @@ class ChatMessage(db.Model):
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
     @classmethod
+    def incoming(cls, conversation: Conversation, kind: str, text: str | None, external_id: str | None = None):
+        """What the citizen sent (text only for text messages)."""
+        return cls(conversation=conversation, direction="in", kind=kind, text=text, external_id=external_id)
+
+    @classmethod
     def outgoing(cls, conversation: Conversation, reply, **fields) -> ChatMessage:
         """A bot reply: readable text for staff and search, and the structure a channel renders.
 
-        A confidential reply (a corruption report being filed) keeps no text, and its body only
-        until it is sent (see bot.line.processing.send).
+        A confidential reply (a corruption report being filed) keeps no text, and the row itself only
+        until it is sent (bot.line.processing deletes it then).
         """
         return cls(
             conversation=conversation,

@@ -22,13 +22,18 @@ def nammong_oa(demo):
     return demo
 
 
-def file_general(citizen: Citizen, description: str = WHAT_HAPPENED) -> str:
-    """Menu → general → agree → category → what happened → skip place and time → no photos → confirm."""
+def begin_general(citizen: Citizen, category: str, description: str) -> None:
+    """Menu → general lane → agree to the notice → category → what happened."""
     citizen.taps("flow=complaint")
     citizen.tap_button(t("complaint.lane.general"))
     citizen.tap_button(t("complaint.agree"))
-    citizen.tap_button(t("complaint.category.public_works"))
+    citizen.tap_button(t(f"complaint.category.{category}"))
     citizen.says(description)
+
+
+def file_general(citizen: Citizen, description: str = WHAT_HAPPENED) -> str:
+    """Menu → general → agree → category → what happened → skip place and time → no photos → confirm."""
+    begin_general(citizen, "public_works", description)
     citizen.tap_button(t("complaint.skip"))
     citizen.tap_button(t("complaint.not_sure"))
     citizen.tap_button(t("complaint.photos_done"))
@@ -96,11 +101,7 @@ def test_a_notice_line_refuses_is_kept_as_failed_and_retried_with_the_same_key(n
 def test_photos_and_a_location_are_kept_with_the_case(nammong_oa, client, line):
     nammong_oa.config["COMPLAINT_MAX_PHOTOS"] = 2
     citizen = Citizen(nammong_oa, client, line)
-    citizen.taps("flow=complaint")
-    citizen.tap_button(t("complaint.lane.general"))
-    citizen.tap_button(t("complaint.agree"))
-    citizen.tap_button(t("complaint.category.public_works"))
-    citizen.says(WHAT_HAPPENED)
+    begin_general(citizen, "public_works", WHAT_HAPPENED)
     assert {"location"} <= {b["type"] for b in citizen.buttons()}
     citizen.sends_location()
     citizen.says("เมื่อวานนี้ ประมาณสองทุ่ม")
@@ -123,11 +124,7 @@ def test_photos_and_a_location_are_kept_with_the_case(nammong_oa, client, line):
 
 def test_cancelling_drops_the_draft_and_its_photos(nammong_oa, client, line):
     citizen = Citizen(nammong_oa, client, line)
-    citizen.taps("flow=complaint")
-    citizen.tap_button(t("complaint.lane.general"))
-    citizen.tap_button(t("complaint.agree"))
-    citizen.tap_button(t("complaint.category.service_delay"))
-    citizen.says(WHAT_HAPPENED)
+    begin_general(citizen, "service_delay", WHAT_HAPPENED)
     citizen.tap_button(t("complaint.skip"))
     citizen.tap_button(t("complaint.not_sure"))
     citizen.sends_photo()
@@ -153,13 +150,8 @@ def test_a_description_that_cannot_be_taken_is_asked_again_and_the_draft_is_kept
     nammong_oa, client, line, odd, expected
 ):
     citizen = Citizen(nammong_oa, client, line)
-    citizen.taps("flow=complaint")
-    citizen.tap_button(t("complaint.lane.general"))
-    citizen.tap_button(t("complaint.agree"))
-    citizen.tap_button(t("complaint.category.suggestion"))
-    citizen.says(odd)
+    begin_general(citizen, "suggestion", odd)
     assert t(expected, limit="2,000", length="5,000").split("(")[0] in citizen.text
-    number = None
     citizen.says(WHAT_HAPPENED)
     citizen.tap_button(t("complaint.skip"))
     citizen.tap_button(t("complaint.not_sure"))

@@ -12,11 +12,11 @@ import pytest
 
 from bot.answers import Kit
 from bot.answers.concepts import TOPICS
+from bot.engine import MEDIA_KINDS
 from bot.flows.common import SCALE_DOWN
 from bot.flows.complaint import STEPS
 from bot.handoffs import DAYS
 from bot.i18n import LANGUAGES, catalog, t
-from bot.line.events import MEDIA_KINDS
 from bot.line.render import MAX_LABEL, utf16_len
 from models.complaint import CATEGORIES, LANES, STATUSES
 from models.handoff import HANDOFF_REASONS

@@ -92,23 +92,27 @@ class Flow:
         raise NotImplementedError
 
 
-def current(conversation: Conversation) -> tuple[str, dict] | None:
-    """The open flow's name and state, unsealed."""
+def open_name(conversation: Conversation) -> str | None:
+    """Which flow is open, without unsealing its state."""
+    return ((conversation.context or {}).get("flow") or {}).get("name")
+
+
+def current(conversation: Conversation) -> tuple[str, dict, bool] | None:
+    """The open flow's name, its state (unsealed) and whether it was sealed."""
     saved = (conversation.context or {}).get("flow")
     if not saved:
         return None
-    if "sealed" in saved:
-        try:
-            return saved["name"], {**unseal(saved["sealed"]), "_sealed": True}
-        except SealingError:  # the identity key was replaced: the draft cannot be read, start afresh
-            log.warning("a sealed flow state could not be opened; dropped")
-            end(conversation)
-            return None
-    return saved["name"], {k: v for k, v in saved.items() if k != "name"}
+    if "sealed" not in saved:
+        return saved["name"], {k: v for k, v in saved.items() if k != "name"}, False
+    try:
+        return saved["name"], unseal(saved["sealed"]), True
+    except SealingError:  # the identity key was replaced: the draft cannot be read, start afresh
+        log.warning("a sealed flow state could not be opened; dropped")
+        end(conversation)
+        return None
 
 
 def save(conversation: Conversation, name: str, state: dict, sealed: bool = False) -> None:
-    state = {k: v for k, v in state.items() if k != "_sealed"}
     stored = {"name": name, "sealed": seal(state)} if sealed else {"name": name, **state}
     conversation.context = {**(conversation.context or {}), "flow": stored}
 
@@ -119,13 +123,11 @@ def end(conversation: Conversation) -> None:
 
 def start(name: str, conversation: Conversation, kit: Kit, args: dict[str, str] | None = None) -> Reply | None:
     """Open flow `name`, replacing any other; its first reply."""
-    flow = FLOWS[name]
     if conversation.id is None:
         db.session.add(conversation)
         db.session.flush()  # a new conversation: the flow's rows point to it
     ctx = Ctx(conversation, kit, {})
-    reply = flow.start(ctx, args or {})
-    return _finish(flow, ctx, reply)
+    return _finish(name, ctx, FLOWS[name].start(ctx, args or {}))
 
 
 def step(conversation: Conversation, kit: Kit, inp: Input) -> Reply | Pass | None:
@@ -133,28 +135,20 @@ def step(conversation: Conversation, kit: Kit, inp: Input) -> Reply | Pass | Non
     opened = current(conversation)
     if opened is None or opened[0] not in FLOWS:
         return Pass()
-    name, state = opened
-    flow = FLOWS[name]
-    ctx = Ctx(conversation, kit, state, confidential=bool(state.get("_sealed")))
-    result = flow.step(ctx, inp)
-    if isinstance(result, Pass):
-        if ctx.state:
-            save(conversation, name, ctx.state, sealed=ctx.confidential)
-        else:
-            end(conversation)
-        return result
-    return _finish(flow, ctx, result)
+    name, state, sealed = opened
+    ctx = Ctx(conversation, kit, state, confidential=sealed)
+    return _finish(name, ctx, FLOWS[name].step(ctx, inp))
 
 
-def _finish(flow: Flow, ctx: Ctx, reply: Reply | None) -> Reply | None:
+def _finish(name: str, ctx: Ctx, result: Reply | Pass | None) -> Reply | Pass | None:
     """Keep the state the step left (an empty state ends the flow); mark confidential replies."""
     if ctx.state:
-        save(ctx.conversation, flow.name, ctx.state, sealed=ctx.confidential)
+        save(ctx.conversation, name, ctx.state, sealed=ctx.confidential)
     else:
         end(ctx.conversation)
-    if reply is not None and ctx.confidential:
-        reply.confidential = True
-    return reply
+    if isinstance(result, Reply) and ctx.confidential:
+        result.confidential = True
+    return result
 
 
 from bot.flows import complaint, handoff, survey, tracking  # noqa: E402, F401 - registers the flows

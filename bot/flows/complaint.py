@@ -16,6 +16,7 @@ from bot.casework import drop_draft_photos, file_complaint
 from bot.flows import Ctx, Flow, Input, Pass
 from bot.flows.common import agency_of, ask_agency, cancelled, fixed_agency
 from bot.line.render import clip
+from bot.nlu.text import normalize
 from bot.replies import QuickReply, Reply
 from models import ComplaintPhoto, db
 from models.complaint import CATEGORIES
@@ -170,10 +171,7 @@ class FilingComplaint(Flow):
 
         limit = ctx.config["COMPLAINT_MAX_PHOTOS"]
         draft = ctx.state.setdefault("draft", secrets.token_hex(16))
-        held = db.session.scalar(
-            select(func.count()).select_from(ComplaintPhoto).where(ComplaintPhoto.draft_key == draft)
-        )
-        held += sum(1 for o in db.session.new if isinstance(o, ComplaintPhoto) and o.draft_key == draft)
+        held = _photo_count(draft)
         if held >= limit:
             return self._prompt(ctx, ctx.t("complaint.photo_limit", limit=limit))
         try:
@@ -264,9 +262,7 @@ class FilingComplaint(Flow):
     def _summary(self, ctx: Ctx) -> str:
         s = ctx.state
         agency = data.agency(s["agency"])
-        photos = db.session.scalar(
-            select(func.count()).select_from(ComplaintPhoto).where(ComplaintPhoto.draft_key == s.get("draft", ""))
-        )
+        photos = _photo_count(s.get("draft"))
         none = ctx.t("complaint.summary.none")
         if s["lane"] == "corruption":
             who = (
@@ -289,24 +285,25 @@ class FilingComplaint(Flow):
         )
 
 
-def _skipped(inp: Input) -> bool:
-    from bot.nlu.text import normalize
+def _photo_count(draft: str | None) -> int:
+    """Photos held for a draft (each arrives in a turn of its own, already committed)."""
+    if not draft:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(ComplaintPhoto).where(ComplaintPhoto.draft_key == draft))
 
+
+def _skipped(inp: Input) -> bool:
     if inp.kind == "postback":
         return inp.data.get("skip") == "1"
     return inp.kind == "text" and normalize(inp.text) in {"ข้าม", "ไม่มี", "ไม่ทราบ", "ไม่แน่ใจ", "skip", "none", "no"}
 
 
 def _yes(inp: Input) -> bool:
-    from bot.nlu.text import normalize
-
     said = normalize(inp.text) if inp.kind == "text" else ""
     return said in {"ยืนยัน", "ตกลง", "ยอมรับ", "ใช่", "โอเค", "ok", "yes", "confirm", "agree"}
 
 
 def _typed_lane(text: str) -> str | None:
-    from bot.nlu.text import normalize
-
     said = normalize(text)
     if re.search(r"ทุจริต|คอร์?รัป|สินบน|มิชอบ|corrupt|brib|misconduct", said):
         return "corruption"
@@ -316,8 +313,6 @@ def _typed_lane(text: str) -> str | None:
 
 
 def _typed_category(ctx: Ctx, text: str) -> str | None:
-    from bot.nlu.text import normalize
-
     said = normalize(text)
     for category in CATEGORIES[ctx.state["lane"]]:
         if normalize(ctx.t(f"complaint.category.{category}")) == said:

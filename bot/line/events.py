@@ -26,8 +26,6 @@ from bot.replies import Reply
 from models import ChatMessage, Conversation, db
 from models.types import utcnow
 
-MEDIA_KINDS = engine.MEDIA_KINDS
-
 
 def chat_key(event: dict) -> str:
     """The chat an event belongs to (group, room or user), from the raw event."""
@@ -105,21 +103,19 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
             if in_group(event) and group_mode == "mention" and not _mentions_bot(content):
                 return None
             text = _without_mentions(content)
-            incoming = _store_incoming(conversation, "text", text, content.id)
-            return _keep_confidential(incoming, engine.respond(conversation, text))
+            return _stored(conversation, "text", text, content.id, engine.respond(conversation, text))
         if in_group(event):
             return None
         kind = getattr(content, "type", "unknown")
-        incoming = _store_incoming(conversation, kind, None, getattr(content, "id", None))
         if isinstance(content, StickerMessageContent):
-            return engine.sticker(conversation)
+            return _stored(conversation, kind, None, content.id, engine.sticker(conversation))
         reply = engine.media(
             conversation,
             kind,
             fetch_image=_downloader(content.id) if isinstance(content, ImageMessageContent) else None,
             location=_location(content) if isinstance(content, LocationMessageContent) else None,
         )
-        return _keep_confidential(incoming, reply)
+        return _stored(conversation, kind, None, getattr(content, "id", None), reply)
     if isinstance(event, FollowEvent):
         conversation.followed = True
         _language_from_profile(conversation, event)
@@ -139,13 +135,6 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
         _forget_unsent(conversation, event.unsend.message_id)
         return None
     return None  # leave, member events, beacon, delivery, module, membership, unknown, ...
-
-
-def _keep_confidential(incoming: ChatMessage, reply: Reply | None) -> Reply | None:
-    """A turn of a corruption report leaves no trace in the chat's history: the message is not kept."""
-    if reply is not None and reply.confidential and incoming in db.session:
-        db.session.expunge(incoming)
-    return reply
 
 
 def _downloader(message_id: str):
@@ -191,13 +180,13 @@ def _language_from_profile(conversation: Conversation, event: FollowEvent) -> No
         conversation.lang = language.split("-")[0]
 
 
-def _store_incoming(conversation: Conversation, kind: str, text: str | None, external_id: str | None) -> ChatMessage:
-    # By id, not relationship: a confidential turn's message can then be dropped before it is written.
-    message = ChatMessage(
-        conversation_id=conversation.id, direction="in", kind=kind, text=text, external_id=external_id
-    )
-    db.session.add(message)
-    return message
+def _stored(
+    conversation: Conversation, kind: str, text: str | None, external_id: str | None, reply: Reply | None
+) -> Reply | None:
+    """Keep what the citizen sent, then pass the reply on; a corruption report's turn is not kept."""
+    if reply is None or not reply.confidential:
+        db.session.add(ChatMessage.incoming(conversation, kind, text, external_id))
+    return reply
 
 
 def _forget_unsent(conversation: Conversation, message_id: str) -> None:

@@ -156,7 +156,7 @@ def _decide(claimed: Claimed) -> tuple[ChatMessage | None, str | None]:
             select(ChatMessage).where(ChatMessage.event_id == claimed.event_id, ChatMessage.direction == "out")
         )
         if stored is not None:
-            return (stored if stored.status != "sent" and stored.body is not None else None), None
+            return (stored if stored.status != "sent" else None), None
     event = line_events.parse(claimed.payload)
     target = line_events.chat_target(event)
     if target is None:
@@ -199,8 +199,6 @@ def send(message: ChatMessage, reply_token: str | None = None) -> None:
     client = line_client()
     lines = render(Reply.from_dict(message.body))
     message.attempts += 1
-    if message.body.get("confidential"):
-        message.body = None  # sent once, then forgotten: a failed one cannot be replayed
     try:
         if reply_token:
             try:
@@ -234,8 +232,6 @@ def resend_failed(message_id: int) -> str:
         return f"not resent: it is {message.status}"
     if message.resent:
         return "not resent: it was resent once already"
-    if message.body is None:
-        return "not resent: a confidential reply is not kept"
     message.resent = True
     send(message)
     db.session.commit()
