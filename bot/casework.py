@@ -45,6 +45,8 @@ def file_complaint(conversation: Conversation, draft: dict, agency_id: int) -> t
     corruption = draft["lane"] == "corruption"
     identified = not corruption or bool(draft.get("identified"))
     receipt = None if identified else new_receipt_code()
+    # A corruption report's rows keep only the day: an exact time could be matched to the chat's activity.
+    when = _start_of_day(utcnow()) if corruption else utcnow()
     complaint = Complaint(
         tracking_no=new_tracking_no(),
         agency_id=agency_id,
@@ -61,19 +63,25 @@ def file_complaint(conversation: Conversation, draft: dict, agency_id: int) -> t
         address=draft.get("address"),
         channel=conversation.channel,
         lang=conversation.lang or "th",
-        filed_at=utcnow() if identified else _start_of_day(utcnow()),
+        filed_at=when,
+        updated_at=when,
     )
     db.session.add(complaint)
-    complaint.updates.append(ComplaintUpdate(status="received", created_at=complaint.filed_at))
+    complaint.updates.append(ComplaintUpdate(status="received", created_at=when))
     if corruption and identified:
         identity = {"channel": conversation.channel, "chat_id": conversation.chat_id}
         identity.update({k: draft[k] for k in ("name", "phone") if draft.get(k)})
         db.session.add(
-            ReporterIdentity(complaint=complaint, sealed=seal(identity), owner_index=blind_index(conversation.chat_id))
+            ReporterIdentity(
+                complaint=complaint,
+                sealed=seal(identity),
+                owner_index=blind_index(conversation.chat_id),
+                created_at=when,
+            )
         )
     if draft.get("draft"):
         for photo in db.session.scalars(select(ComplaintPhoto).where(ComplaintPhoto.draft_key == draft["draft"])):
-            photo.complaint, photo.draft_key = complaint, None
+            photo.complaint, photo.draft_key, photo.received_at = complaint, None, when
     return complaint, receipt
 
 

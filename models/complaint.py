@@ -71,7 +71,8 @@ class Complaint(db.Model):
     channel: Mapped[str] = mapped_column(String(8), default="line")
     lang: Mapped[str] = mapped_column(String(2), default="th")
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
-    # An unidentified report keeps only the day it was filed, so its time cannot be matched to a chat.
+    # A corruption report keeps only the day it was filed (also in its other rows), so its time cannot
+    # be matched to a chat's activity.
     filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -124,6 +124,35 @@ def test_an_identified_report_keeps_the_identity_only_sealed_and_apart(nammong_o
     assert number in push.all_text()
     citizen.says("เรื่องของฉัน")
     assert number in citizen.text
+    linked = [row for rows in every_row(nammong_oa).values() for row in rows if citizen.user_id in row]
+    assert all(number not in row for row in linked), "listing the citizen's cases is confidential too"
+    messages = every_row(nammong_oa)["chat_messages"]
+    assert all(number not in row for row in messages)
+
+
+def test_a_report_keeps_only_the_day_it_was_filed_in_every_row(nammong_oa, client, line):
+    from datetime import time
+
+    from models import ComplaintPhoto, ComplaintUpdate
+    from models.periods import local
+
+    citizen = Citizen(nammong_oa, client, line)
+    citizen.says("แจ้งทุจริต")
+    citizen.tap_button(t("complaint.agree"))
+    citizen.tap_button(t("complaint.identity.anonymous"))
+    citizen.tap_button(t("complaint.category.official_property"))
+    citizen.says(REPORT)
+    citizen.tap_button(t("complaint.skip"))
+    citizen.tap_button(t("complaint.not_sure"))
+    citizen.sends_photo()
+    citizen.tap_button(t("complaint.photos_done"))
+    citizen.tap_button(t("complaint.confirm"))
+    with nammong_oa.app_context():
+        complaint = db.session.scalar(select(Complaint))
+        moments = [complaint.filed_at, complaint.updated_at]
+        moments += db.session.scalars(select(ComplaintUpdate.created_at)).all()
+        moments += db.session.scalars(select(ComplaintPhoto.received_at)).all()
+    assert len(moments) == 4 and all(local(m).time() == time(0) for m in moments), moments
 
 
 def test_a_sealed_identity_cannot_be_opened_without_the_key(nammong_oa, client, line):

@@ -22,6 +22,7 @@ class Tracking(Flow):
         ctx.state = {"step": "code"}
         if not mine:
             return ctx.reply(ctx.t("case.none_yet"), "track:ask", [ctx.button("flow.cancel", "flow=track&cancel=1")])
+        ctx.confidential = any(c.lane == "corruption" for c in mine)  # the list would tie the chat to a report
         lines = [ctx.t("case.list_line", number=c.tracking_no, status=ctx.t(f"case.status.{c.status}")) for c in mine]
         quick = [
             QuickReply(label=c.tracking_no, text=ctx.t("case.track_text", number=c.tracking_no)) for c in mine[:12]
@@ -62,7 +63,7 @@ def status_text(ctx: Ctx, complaint: Complaint) -> str:
         category=ctx.t(f"complaint.category.{complaint.category}"),
         filed=when(complaint.filed_at),
         status=ctx.t(f"case.status.{complaint.status}"),
-        updated=when(last.created_at, with_time=complaint.identified) if last else "-",
+        updated=when(last.created_at, with_time=complaint.lane == "general") if last else "-",
     )
     note = next((u.public_note for u in reversed(complaint.updates) if u.public_note), None)
     return text + ("\n" + ctx.t("case.note", note=note) if note else "")
