@@ -129,7 +129,9 @@ def postback(conversation: Conversation, payload: str, params: dict | None = Non
     inp = Input.postback(payload, params)
     wanted, opened = inp.data.get("flow"), flows.open_name(conversation)
     if wanted in flows.FLOWS and wanted != opened and opened != "handoff":  # staff have the chat: it decides
-        return flows.start(wanted, conversation, kit, inp.data)
+        if flows.FLOWS[wanted].opens_with(inp.data):
+            return flows.start(wanted, conversation, kit, inp.data)
+        return kit.text_reply(kit.t("social.unknown_action"), "unknown_action", kit.menu())  # a finished step's button
     result = flows.step(conversation, kit, inp)
     if not isinstance(result, Pass):
         return result

@@ -154,3 +154,20 @@ def test_outside_office_hours_the_citizen_is_told_so(demo, client, line):
     citizen = Citizen(demo, client, line)
     citizen.says("ขอคุยกับเจ้าหน้าที่")
     assert "นอกเวลาทำการ" in citizen.text
+
+
+def test_a_step_button_of_a_finished_flow_does_not_start_it_again(demo, client, line):
+    citizen = Citizen(demo, client, line)
+    citizen.says("ขอคุยกับเจ้าหน้าที่")
+    back = next(b["data"] for b in citizen.buttons() if b["type"] == "postback")
+    citizen.taps(back)
+    assert t("handoff.back") in citizen.text
+    citizen.taps(back)  # the same button, tapped again after the chat came back to the bot
+    assert t("social.unknown_action") in citizen.text
+    with demo.app_context():
+        assert db.session.scalar(select(Handoff).where(Handoff.status == "open")) is None
+    for stale in ("flow=complaint&cancel=1", "flow=survey&pause=1", "flow=complaint&confirm=1"):
+        citizen.taps(stale)
+        assert t("social.unknown_action") in citizen.text, stale
+    citizen.says("น้ำโมงได้คะแนนเท่าไหร่")
+    assert "85.86" in citizen.text, "no flow was opened by those buttons"

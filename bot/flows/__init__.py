@@ -79,6 +79,10 @@ class Flow:
     """A guided conversation: `start` opens it, `step` takes each input while it is open."""
 
     name = ""
+    opens = frozenset()  # the postback fields besides flow=<name> that may open it (a menu's, not a step's)
+
+    def opens_with(self, data: dict[str, str]) -> bool:
+        return set(data) - {"flow"} <= self.opens
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -43,6 +43,7 @@ PHONE = re.compile(r"^0\d{8,9}$")
 
 class FilingComplaint(Flow):
     name = "complaint"
+    opens = frozenset({"lane"})
 
     def start(self, ctx: Ctx, args: dict[str, str]) -> Reply:
         ctx.state = {"step": "lane"}

@@ -36,6 +36,7 @@ class RateHandoff(Flow):
     """The one question offered when a handoff closes."""
 
     name = "rate_handoff"
+    opens = frozenset({"h", "s"})  # the rating buttons pushed when a handoff closes
 
     def start(self, ctx: Ctx, args: dict[str, str]) -> Reply | None:
         """A rating button tapped after the chat moved on: still counted, if it is this chat's handoff."""

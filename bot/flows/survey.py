@@ -38,6 +38,7 @@ def period_label(key: str, lang: str) -> str:
 
 class Survey(Flow):
     name = "survey"
+    opens = frozenset({"agency"})
 
     def start(self, ctx: Ctx, args: dict[str, str]) -> Reply:
         agency = data.agency(args["agency"]) if args.get("agency") else fixed_agency()
