@@ -9,6 +9,7 @@ from bot.answers import Kit, handler_for
 from bot.dialogue import AGENCY_INTENTS, Frame, remember, resolve
 from bot.flows import Input, Pass, triggers
 from bot.nlu import understand
+from bot.nlu.text import language_of
 from bot.replies import Reply
 from models import Conversation
 
@@ -40,6 +41,10 @@ def respond(conversation: Conversation, text: str) -> Reply | None:
         return kit.text_reply(kit.t("social.empty"), "empty", kit.menu())
     trigger = triggers.match(text)
     if trigger:
+        # The flow speaks the language it was asked in (not re-read inside it: a typed name in
+        # Latin letters must not switch a Thai report to English).
+        conversation.lang = language_of(text) or conversation.lang
+        kit = _kit(conversation)
         name, args = trigger
         code = triggers.code_in(text) if name == "track" else None
         return flows.start(name, conversation, kit, {**args, "code": code} if code else args)

@@ -179,3 +179,13 @@ def test_the_draft_of_a_report_is_sealed_while_it_is_being_written(nammong_oa, c
     with nammong_oa.app_context():
         conversation = db.session.scalar(select(Conversation).where(Conversation.chat_id == citizen.user_id))
         assert set(conversation.context["flow"]) == {"name", "sealed"}
+
+
+def test_a_report_asked_for_in_english_is_taken_in_english(nammong_oa, client, line):
+    citizen = Citizen(nammong_oa, client, line)
+    citizen.says("report corruption")
+    assert "confidential, not anonymous" in citizen.text
+    citizen.tap_button(t("complaint.agree", "en"))
+    citizen.tap_button(t("complaint.identity.identified", "en"))
+    citizen.says("Somying Jaiklah")
+    assert t("complaint.ask.phone", "en") in citizen.text
