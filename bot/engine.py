@@ -26,15 +26,16 @@ def _kit(conversation: Conversation) -> Kit:
     )
 
 
-def respond(conversation: Conversation, text: str) -> Reply | None:
+def respond(conversation: Conversation, text: str, private: bool = True) -> Reply | None:
     """Answer one text message: the open flow's next step, a flow it asks for, or an answer.
 
-    None: nothing to say (a chat handed to staff, where the message waits for them).
+    None: nothing to say (a chat handed to staff, where the message waits for them). In a shared
+    chat (`private` False: a LINE group or room) no flow opens: reports and handoffs are one to one.
     """
     full = (text or "").strip()
     kit = _kit(conversation)
-    result = flows.step(conversation, kit, Input("text", text=full))  # a flow sees every word: nothing is lost
-    if not isinstance(result, Pass):
+    result = flows.step(conversation, kit, Input("text", text=full)) if private else Pass()
+    if not isinstance(result, Pass):  # a flow sees every word: nothing is lost
         return result
     text = full[:MAX_UNDERSTOOD_CHARS]
     if not text:
@@ -45,10 +46,14 @@ def respond(conversation: Conversation, text: str) -> Reply | None:
         # Latin letters must not switch a Thai report to English).
         conversation.lang = language_of(text) or conversation.lang
         kit = _kit(conversation)
+        if not private:
+            return _private_only(kit)
         name, args = trigger
         code = triggers.code_in(text) if name == "track" else None
         return flows.start(name, conversation, kit, {**args, "code": code} if code else args)
     reply = _answer(conversation, text)
+    if not private:
+        return reply
     if reply.intent == "contact_staff":
         return flows.start("handoff", conversation, _kit(conversation), {"reason": "asked"})
     if reply.intent == "out_of_scope" and conversation.misunderstood >= 2:
@@ -69,6 +74,10 @@ def _answer(conversation: Conversation, text: str) -> Reply:
     conversation.misunderstood = (conversation.misunderstood or 0) + 1 if frame.intent == "out_of_scope" else 0
     conversation.context = {**_next_context(frame, kit, context), **_kept_flow(conversation)}
     return reply
+
+
+def _private_only(kit: Kit) -> Reply:
+    return kit.text_reply(kit.t("flow.private_only"), "private_only", kit.menu())
 
 
 def _kept_flow(conversation: Conversation) -> dict:
@@ -128,11 +137,16 @@ def unsupported(conversation: Conversation, kind: str) -> Reply:
     return kit.text_reply(kit.t(f"social.unsupported.{kind}"), "unsupported", kit.menu())
 
 
-def postback(conversation: Conversation, payload: str, params: dict | None = None) -> Reply | None:
+def postback(
+    conversation: Conversation, payload: str, params: dict | None = None, private: bool = True
+) -> Reply | None:
     """Postback data: 'ask=<question>' asks it; 'flow=<name>&...' is a flow's button; else the menu."""
     kit = _kit(conversation)
     inp = Input.postback(payload, params)
     wanted, opened = inp.data.get("flow"), flows.open_name(conversation)
+    if not private:
+        asked = inp.data.get("ask", "").strip()
+        return respond(conversation, asked, private=False) if asked else _private_only(kit)
     if wanted in flows.FLOWS and wanted != opened and opened != "handoff":  # staff have the chat: it decides
         if flows.FLOWS[wanted].opens_with(inp.data):
             return flows.start(wanted, conversation, kit, inp.data)

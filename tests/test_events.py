@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.i18n import t
 from models import ChatMessage, WebhookEvent, db
 from tests import events as ev
 from tests.helpers import ask, deliver
@@ -90,6 +91,25 @@ def test_group_messages_are_answered_only_when_the_bot_is_mentioned(demo, client
     with demo.app_context():
         stored = db.session.scalars(select(ChatMessage.text).where(ChatMessage.direction == "in")).all()
         assert stored == ["น้ำโมงได้กี่คะแนน"], "unmentioned group talk is not kept"
+
+
+@pytest.mark.parametrize("mode", ["mention", "all"])
+def test_reports_and_handoffs_are_not_opened_in_a_group(demo, client, line, mode):
+    from models import Conversation, Handoff
+
+    demo.config["GROUP_REPLY_MODE"] = mode
+    user, group = ev.new_user(), "C" + "2" * 32
+    for text in ("@bot แจ้งทุจริต", "@bot ขอคุยกับเจ้าหน้าที่", "@bot ประเมินความพึงพอใจ"):
+        deliver(demo, client, ev.text(user, text, group_id=group, mention_self=True))
+    answers = [s.all_text() for s in line.wait_for(3) if s.to == group]
+    assert len(answers) == 3
+    assert t("flow.private_only") in answers[0] and t("flow.private_only") in answers[2]
+    deliver(demo, client, ev.text(user, "@bot น้ำโมงได้กี่คะแนน", group_id=group, mention_self=True))
+    assert "85.86" in line.wait_for(4)[-1].all_text(), "the group is not stuck in a flow"
+    with demo.app_context():
+        assert db.session.scalars(select(Handoff)).all() == []
+        conversation = db.session.scalar(select(Conversation).where(Conversation.chat_id == group))
+        assert "flow" not in (conversation.context or {})
 
 
 def test_postback_carrying_a_question_is_answered_like_typed_text(demo, client, line):

@@ -103,7 +103,8 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
             if in_group(event) and group_mode == "mention" and not _mentions_bot(content):
                 return None
             text = _without_mentions(content)
-            return _stored(conversation, "text", text, content.id, engine.respond(conversation, text))
+            reply = engine.respond(conversation, text, private=not in_group(event))
+            return _stored(conversation, "text", text, content.id, reply)
         if in_group(event):
             return None
         kind = getattr(content, "type", "unknown")
@@ -130,7 +131,7 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
             return None
         postback = event.postback
         params = postback.params if postback and isinstance(postback.params, dict) else {}
-        return engine.postback(conversation, postback.data if postback else "", params)
+        return engine.postback(conversation, postback.data if postback else "", params, private=not in_group(event))
     if isinstance(event, UnsendEvent):
         _forget_unsent(conversation, event.unsend.message_id)
         return None
