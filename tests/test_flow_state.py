@@ -92,3 +92,37 @@ def test_two_workers_answering_one_user_at_once_lose_nothing(nammong_oa, app_con
     assert statuses == ["done", "done"]
     scores = [score for _, score in answers(nammong_oa)]
     assert sorted(scores) == [2, 5] and len({q for q, _ in answers(nammong_oa)}) == 2
+
+
+def test_a_photo_turn_that_loses_a_race_is_decided_again_at_once(nammong_oa, client, line, monkeypatch):
+    """The claim of a photo turn is committed before the download; if the chat moves on meanwhile,
+    the turn is decided again by the same worker, not left for the sweeper after its lease."""
+    from sqlalchemy import update
+
+    from bot.line.client import LineClient
+    from models import ComplaintPhoto, Conversation
+
+    citizen = Citizen(nammong_oa, client, line)
+    citizen.taps("flow=complaint")
+    citizen.tap_button(t("complaint.lane.general"))
+    citizen.tap_button(t("complaint.agree"))
+    citizen.tap_button(t("complaint.category.public_works"))
+    citizen.says("ไฟส่องสว่างหน้าโรงเรียนดับมาสองสัปดาห์แล้ว")
+    citizen.tap_button(t("complaint.skip"))
+    citizen.tap_button(t("complaint.not_sure"))
+    download, raced = LineClient.content, []
+
+    def racing_download(self, message_id):
+        if not raced:  # another worker writes to this chat while the photo downloads
+            raced.append(True)
+            with nammong_oa.app_context():
+                db.session.execute(update(Conversation).values(version=Conversation.version + 1))
+                db.session.commit()
+        return download(self, message_id)
+
+    monkeypatch.setattr(LineClient, "content", racing_download)
+    citizen.sends_photo(b"photo", "image/jpeg")
+    assert raced and t("complaint.photo_received", number=1, limit=3) in citizen.text
+    with nammong_oa.app_context():
+        assert set(db.session.scalars(select(WebhookEvent.status))) == {"done"}
+        assert len(db.session.scalars(select(ComplaintPhoto)).all()) == 1

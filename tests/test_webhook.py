@@ -267,6 +267,26 @@ def test_event_held_by_a_dead_worker_is_taken_again_only_after_its_lease(demo, c
         assert row.status == "done" and row.attempts == 2
 
 
+def test_an_event_a_worker_died_on_at_its_last_attempt_is_given_up_and_forgotten(demo, client, line, monkeypatch):
+    from datetime import timedelta
+
+    from bot.line.processing import due_events, housekeeping
+    from models.types import utcnow
+
+    monkeypatch.setattr(demo.extensions["event_dispatcher"], "submit", lambda pk, chat: None)
+    assert post(client, ev.body(ev.text(ev.new_user(), "ปลัดเรียกเงิน 5,000 บาท"))).status_code == 200
+    with demo.app_context():
+        row = db.session.scalars(select(WebhookEvent)).one()
+        row.status, row.attempts = "processing", demo.config["EVENT_MAX_ATTEMPTS"]
+        row.locked_until = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert due_events(demo) == [], "no one may claim it: it is not handed to a worker again"
+    housekeeping(demo)
+    with demo.app_context():
+        row = db.session.scalars(select(WebhookEvent)).one()
+        assert row.status == "failed" and row.payload == {} and row.last_error == "gave up"
+
+
 def test_undelivered_reply_is_listed_without_content_and_resent_once(demo, client, line):
     line.fail("/v2/bot/message/", status=500, times=100)
     user = ev.new_user()

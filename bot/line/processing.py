@@ -126,11 +126,14 @@ def _failed(app: Flask, pk: int, exc: Exception) -> None:
 
 def _answer(pk: int) -> bool:
     """Claim, decide and store the reply in one transaction, then send it. False: not ours to answer."""
+    held = None
     for attempt in range(CONTEXT_RETRIES):
-        claimed = claim(pk)
-        if claimed is None:
+        # A retry after the claim was committed early (a decision that called LINE) finds it still ours.
+        claimed = claim(pk) or (held and _still_ours(held))
+        if not claimed:
             db.session.rollback()
             return False
+        held = claimed
         try:
             outgoing, token = _decide(claimed)
             db.session.commit()  # the claim, the context and the reply to send, together
@@ -147,6 +150,13 @@ def _answer(pk: int) -> bool:
         if confidential:  # delivered or not, a corruption report's turn leaves no row in the chat
             db.session.delete(outgoing)
     return True
+
+
+def _still_ours(held: Claimed) -> Claimed | None:
+    status, attempts = db.session.execute(
+        select(WebhookEvent.status, WebhookEvent.attempts).where(WebhookEvent.id == held.pk)
+    ).one()
+    return held if status == "processing" and attempts == held.attempts else None
 
 
 def _decide(claimed: Claimed) -> tuple[ChatMessage | None, str | None]:
@@ -243,7 +253,11 @@ def due_events(app: Flask, limit: int = 200) -> list[tuple[int, str]]:
     with app.app_context():
         rows = db.session.execute(
             select(WebhookEvent.id, WebhookEvent.payload)
-            .where(WebhookEvent.status.in_(("pending", "processing")), WebhookEvent.locked_until < utcnow())
+            .where(
+                WebhookEvent.status.in_(("pending", "processing")),
+                WebhookEvent.locked_until < utcnow(),
+                WebhookEvent.attempts < app.config["EVENT_MAX_ATTEMPTS"],
+            )
             .order_by(WebhookEvent.event_ts)
             .limit(limit)
         ).all()
@@ -273,6 +287,26 @@ def housekeeping(app: Flask) -> None:
     close_idle(app)
     with app.app_context():
         try:
+            give_up_exhausted()
             retry_failed_notices()
         finally:
             db.session.remove()
+
+
+def give_up_exhausted() -> int:
+    """Events a worker died on at their last attempt: no one may claim them, so they are marked
+    failed (and their body dropped, like any finished event) instead of lingering."""
+    now = utcnow()
+    done = db.session.execute(
+        update(WebhookEvent)
+        .where(
+            WebhookEvent.status.in_(("pending", "processing")),
+            WebhookEvent.attempts >= current_app.config["EVENT_MAX_ATTEMPTS"],
+            WebhookEvent.locked_until < now,
+        )
+        .values(status="failed", payload={}, last_error="gave up", processed_at=now)
+    )
+    db.session.commit()
+    if done.rowcount:
+        log.error("%s event(s) gave up after their last attempt", done.rowcount)
+    return done.rowcount
