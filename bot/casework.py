@@ -36,8 +36,10 @@ def new_tracking_no() -> str:
 
 def new_receipt_code() -> str:
     """K7Q2-9XMA-4RTB-8WEZ: 80 random bits, shown to the reporter once and stored only as a digest."""
-    raw = "".join(secrets.choice(CROCKFORD) for _ in range(16))
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+    while True:  # with a digit and a letter, so a message carrying it is read as a code, not as words
+        raw = "".join(secrets.choice(CROCKFORD) for _ in range(16))
+        if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
+            return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def file_complaint(conversation: Conversation, draft: dict, agency_id: int) -> tuple[Complaint, str | None]:

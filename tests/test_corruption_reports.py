@@ -189,3 +189,13 @@ def test_a_report_asked_for_in_english_is_taken_in_english(nammong_oa, client, l
     citizen.tap_button(t("complaint.identity.identified", "en"))
     citizen.says("Somying Jaiklah")
     assert t("complaint.ask.phone", "en") in citizen.text
+
+
+def test_every_receipt_code_is_read_back_as_a_code():
+    """One code in about 400 would have been all letters, which the bot does not take for a code."""
+    from bot.casework import new_receipt_code
+    from bot.flows.triggers import code_in
+
+    for _ in range(3000):
+        code = new_receipt_code()
+        assert code_in(f"ติดตามเรื่อง {code.lower()}") == code
