@@ -67,7 +67,9 @@ class EventDispatcher:
 
     def _work(self, q: queue.Queue) -> None:
         from bot.line.processing import process_event
+        from bot.nlu import warm_up
 
+        warm_up()  # once per process, under a lock: no two threads load pythainlp's dictionary at once
         while True:
             pk = q.get()
             try:

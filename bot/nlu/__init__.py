@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -185,5 +186,10 @@ def _warm() -> None:
     patterns()
 
 
+_warm_lock = threading.Lock()
+
+
 def warm_up() -> None:
-    _warm()
+    """Load what understanding needs before the first citizen waits for it, one thread at a time."""
+    with _warm_lock:
+        _warm()
