@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from models.periods import PERIOD_KINDS
+
 ENVIRONMENTS = ("production", "development", "testing")
 
 # Every setting the app understands, with its default. Environment variables of the same
@@ -102,16 +104,13 @@ def load(overrides: dict | None, instance_path: str) -> dict:
             raise SettingsError("SECRET_KEY must be set outside development and testing")
         merged["SECRET_KEY"] = "dev-only-secret-key"  # noqa: S105 - never used in production (checked above)
     merged["IDENTITY_KEY"] = _identity_key(str(merged.get("IDENTITY_KEY") or ""), env, instance_path)
-    if merged["SURVEY_PERIOD"] not in SURVEY_PERIODS:
-        raise SettingsError(f"SURVEY_PERIOD must be one of {', '.join(SURVEY_PERIODS)}")
+    if merged["SURVEY_PERIOD"] not in PERIOD_KINDS:
+        raise SettingsError(f"SURVEY_PERIOD must be one of {', '.join(PERIOD_KINDS)}")
     merged["TESTING"] = env == "testing"
     merged["SQLALCHEMY_DATABASE_URI"] = database_url(merged["DATABASE_URL"], instance_path)
     merged["MAX_CONTENT_LENGTH"] = merged["WEBHOOK_MAX_BYTES"]
     merged["LINE_API_BASE_URL"] = str(merged["LINE_API_BASE_URL"]).rstrip("/")
     return merged
-
-
-SURVEY_PERIODS = ("fiscal_year", "half", "quarter", "month")
 
 
 def _identity_key(value: str, env: str, instance_path: str) -> str:

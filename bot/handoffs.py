@@ -13,10 +13,12 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.flows.common import SCALE_DOWN, fixed_agency
+from bot import flows
+from bot.flows.common import fixed_agency, rating_buttons
 from bot.i18n import t
-from bot.replies import QuickReply, Reply, Text
+from bot.replies import Reply, Text
 from models import ChatMessage, Conversation, Handoff, db
+from models.handoff import open_handoff
 from models.periods import local
 from models.types import utcnow
 
@@ -63,9 +65,7 @@ class OfficeHours:
 def open_for(ctx, reason: str) -> Reply:
     """Open (or find the already open) handoff for the chat; the reply says when staff will answer."""
     conversation = ctx.conversation
-    handoff = db.session.scalar(
-        select(Handoff).where(Handoff.conversation_id == conversation.id, Handoff.status == "open")
-    )
+    handoff = open_handoff(conversation.id)
     if handoff is None:
         agency = fixed_agency()
         handoff = Handoff(conversation_id=conversation.id, agency_id=agency.id if agency else None, reason=reason)
@@ -123,7 +123,7 @@ def close_and_offer_rating(handoff_id: int, by: str, actor_id: int | None = None
             raise HandoffError("this chat is no longer handed over")
         close(handoff, by, actor_id)
         conversation = handoff.conversation
-        conversation.context = {**(conversation.context or {}), "flow": {"name": "rate_handoff", "id": handoff.id}}
+        flows.save(conversation, "rate_handoff", {"id": handoff.id})
         try:
             db.session.flush()
             break
@@ -132,11 +132,7 @@ def close_and_offer_rating(handoff_id: int, by: str, actor_id: int | None = None
             if attempt == 2:
                 raise
     lang = conversation.lang or "th"
-    buttons = [
-        QuickReply(label=label, text=label, data=f"flow=rate_handoff&h={handoff.id}&s={score}", action="postback")
-        for score in SCALE_DOWN
-        for label in [t(f"flow.rating.{score}", lang)]
-    ]
+    buttons = rating_buttons(lang, f"flow=rate_handoff&h={handoff.id}")
     offer = Reply(messages=[Text(t(f"handoff.closed.{by}", lang))], quick_replies=buttons, intent="handoff:closed")
     _deliver(conversation, offer, kind="notice")
     return handoff

@@ -11,7 +11,6 @@ from models import db
 from models.types import utcnow
 
 HANDOFF_REASONS = ("asked", "not_understood")
-CLOSED_BY = ("staff", "citizen", "idle")
 
 
 class Handoff(db.Model):
@@ -27,7 +26,7 @@ class Handoff(db.Model):
     last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_by: Mapped[str | None] = mapped_column(String(8))
+    closed_by: Mapped[str | None] = mapped_column(String(8))  # staff | citizen | idle
     rating: Mapped[int | None]  # 1-5, the one question offered when it closes
 
     conversation: Mapped[Conversation] = relationship()  # noqa: F821

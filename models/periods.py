@@ -7,20 +7,6 @@ from zoneinfo import ZoneInfo
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
-THAI_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
 THAI_MONTHS_SHORT = (
     "ม.ค.",
     "ก.พ.",
@@ -52,19 +38,36 @@ def fiscal_year(moment: datetime) -> int:
     return day.year + BE_OFFSET + (1 if day.month >= 10 else 0)
 
 
+# Survey period kinds: the letter after the year in a period key, and the fiscal months each spans.
+PERIOD_KINDS: dict[str, tuple[str, int]] = {
+    "fiscal_year": ("", 12),
+    "half": ("H", 6),
+    "quarter": ("Q", 3),
+    "month": ("M", 1),
+}
+
+
 def period_key(moment: datetime, kind: str) -> str:
     """The survey period a moment belongs to: 2569, 2569-H1, 2569-Q2 or 2569-M02 (fiscal month 2 = November)."""
+    if kind not in PERIOD_KINDS:
+        raise ValueError(f"unknown survey period kind {kind!r}")
+    letter, months = PERIOD_KINDS[kind]
     year = fiscal_year(moment)
-    fiscal_month = (local(moment).month - 10) % 12 + 1  # October is 1
-    if kind == "fiscal_year":
+    if not letter:
         return str(year)
-    if kind == "half":
-        return f"{year}-H{(fiscal_month - 1) // 6 + 1}"
-    if kind == "quarter":
-        return f"{year}-Q{(fiscal_month - 1) // 3 + 1}"
-    if kind == "month":
-        return f"{year}-M{fiscal_month:02d}"
-    raise ValueError(f"unknown survey period kind {kind!r}")
+    number = ((local(moment).month - 10) % 12) // months + 1  # October opens the fiscal year
+    return f"{year}-{letter}{number:02d}" if letter == "M" else f"{year}-{letter}{number}"
+
+
+def split_period(key: str) -> tuple[int | None, str, int | None]:
+    """'2569-Q1' → (2569, 'quarter', 1); '2569' → (2569, 'fiscal_year', None); junk → (None, '', None)."""
+    head, _, part = (key or "").partition("-")
+    if not head.isdigit():
+        return None, "", None
+    if not part:
+        return int(head), "fiscal_year", None
+    kind = next((k for k, (letter, _) in PERIOD_KINDS.items() if letter and part[0] == letter), "")
+    return int(head), kind, int(part[1:]) if part[1:].isdigit() else None
 
 
 def thai_date(moment: datetime, with_time: bool = False) -> str:

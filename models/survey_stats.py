@@ -26,7 +26,8 @@ from sqlalchemy import distinct, func, or_, select
 
 from models import Assessment, IndicatorScore, SurveyAnswer, SurveyQuestion, SurveyResponse, db
 from models.indicators import INDICATORS
-from models.survey import SCALE, questions_for
+from models.periods import split_period
+from models.survey import RESPONSE_STATUSES, SCALE, questions_for
 
 EIT_INDICATORS = tuple(n for n, ind in INDICATORS.items() if ind.tool == "eit")  # 6, 7, 8
 SMALL_COUNT = 5  # counts below this (but above 0) are published as "<5"
@@ -114,7 +115,7 @@ def survey_summary(
         scope.append(or_(SurveyResponse.period == str(fiscal_year), SurveyResponse.period.like(f"{fiscal_year}-%")))
     if period is not None:
         scope.append(SurveyResponse.period == period)
-    statuses = ("partial", "complete") if include_partial else ("complete",)
+    statuses = RESPONSE_STATUSES if include_partial else ("complete",)
     counted = [*scope, SurveyResponse.status.in_(statuses)]
 
     by_status = dict(
@@ -173,7 +174,7 @@ def survey_summary(
         )
 
     totals = {row[0]: (row[1], row[2], int(row[3])) for row in per_indicator}
-    year = fiscal_year if fiscal_year is not None else _year_of(period)
+    year = fiscal_year if fiscal_year is not None else split_period(period)[0]
     official = _official_scores(agency_id, year) if year is not None else {}
 
     indicators = []
@@ -203,12 +204,6 @@ def survey_summary(
         questions=questions,
         indicators=indicators,
     )
-
-
-def _year_of(period: str | None) -> int | None:
-    """The fiscal year a period such as 2569-Q1 belongs to, so its official scores can be shown."""
-    head = (period or "")[:4]
-    return int(head) if head.isdigit() else None
 
 
 def _official_scores(agency_id: int, fiscal_year: int) -> dict[int, Decimal]:

@@ -22,6 +22,7 @@ from models.complaint import CATEGORIES, LANES, STATUSES
 from models.handoff import HANDOFF_REASONS
 from models.indicators import INDICATORS, TOOLS
 from models.measure import PROGRESS_STATUSES
+from models.periods import PERIOD_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [p for folder in ("bot", "admin") for p in sorted((ROOT / folder).rglob("*.py"))]
@@ -84,7 +85,7 @@ KEY_PARTS = {
     **{name: list(LANES) for name in ("lane", "ctx.state['lane']", "s['lane']", "complaint.lane")},
     **{name: ALL_CATEGORIES for name in ("c", "category", "s['category']", "complaint.category")},
     **{name: list(STATUSES) for name in ("change.status", "c.status", "complaint.status")},
-    "kinds[part[0]]": ["half", "quarter", "month"],
+    "span": [kind for kind in PERIOD_KINDS if kind != "fiscal_year"],
     "DAYS[self.first_day]": list(DAYS),
     "DAYS[self.last_day]": list(DAYS),
     "reason": list(HANDOFF_REASONS),

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 from flask import current_app
 
 from bot.answers import Kit
-from bot.replies import QuickReply, Reply, Text
+from bot.replies import QuickReply, Reply
 from models import Conversation, db
 from models.sealing import SealingError, seal, unseal
 
@@ -34,9 +34,9 @@ class Input:
     location: dict | None = None  # latitude, longitude, address, title
 
     @classmethod
-    def postback(cls, payload: str, params: dict | None = None, text: str = "") -> Input:
+    def postback(cls, payload: str, params: dict | None = None) -> Input:
         fields = {k: v[0] for k, v in parse_qs(payload or "", keep_blank_values=True).items()}
-        return cls("postback", text=text, data=fields, params={k: str(v) for k, v in (params or {}).items() if v})
+        return cls("postback", data=fields, params={k: str(v) for k, v in (params or {}).items() if v})
 
 
 @dataclass
@@ -63,8 +63,8 @@ class Ctx:
     def t(self, key: str, **values) -> str:
         return self.kit.t(key, **values)
 
-    def reply(self, text: str, intent: str, quick: list[QuickReply] | None = None, **extra) -> Reply:
-        return Reply(messages=[Text(text)], quick_replies=quick or [], intent=intent, **extra)
+    def reply(self, text: str, intent: str, quick: list[QuickReply] | None = None) -> Reply:
+        return self.kit.text_reply(text, intent, quick)
 
     def button(self, key: str, data: str, **values) -> QuickReply:
         """A postback quick reply whose label and shown text come from the catalog key `<key>`."""

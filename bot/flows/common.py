@@ -7,13 +7,14 @@ import re
 from flask import current_app
 
 from bot import data
+from bot.answers.common import MAX_CHOICES
 from bot.flows import Ctx, Input
+from bot.i18n import t
 from bot.nlu import understand
 from bot.nlu.text import normalize
 from bot.replies import QuickReply, Reply
 from models import Agency
 
-MAX_AGENCY_CHOICES = 12
 SCALE_DOWN = ("5", "4", "3", "2", "1")  # rating buttons, best first
 _WORD_SCORES = {
     "หนึ่ง": 1,
@@ -54,9 +55,13 @@ def rating_of(inp: Input) -> int | None:
     return _WORD_SCORES.get(re.sub(r"(ครับ|คับ|ค่ะ|คะ|จ้า|นะ)$", "", said).strip())
 
 
-def rating_buttons(ctx: Ctx, data_prefix: str) -> list[QuickReply]:
+def rating_buttons(lang: str, data_prefix: str) -> list[QuickReply]:
     """Five tap-to-rate buttons, best first, their postback data `<prefix>&s=<n>`."""
-    return [ctx.button(f"flow.rating.{score}", f"{data_prefix}&s={score}") for score in SCALE_DOWN]
+    return [
+        QuickReply(label=label, text=label, data=f"{data_prefix}&s={score}", action="postback")
+        for score in SCALE_DOWN
+        for label in [t(f"flow.rating.{score}", lang)]
+    ]
 
 
 def fixed_agency() -> Agency | None:
@@ -84,7 +89,7 @@ def ask_agency(ctx: Ctx, flow: str, key: str) -> Reply:
     known = data.agencies()
     buttons = [
         QuickReply(label=a.short_name(), text=a.short_name(), data=f"flow={flow}&agency={a.slug}", action="postback")
-        for a in known[: MAX_AGENCY_CHOICES - 1]
+        for a in known[: MAX_CHOICES - 1]
     ]
     text = ctx.t(key) + ("\n" + ctx.t("flow.agency_type_name") if len(known) > len(buttons) else "")
     return ctx.reply(text, f"{flow}:agency", buttons + [ctx.button("flow.cancel", f"flow={flow}&cancel=1")])

@@ -18,7 +18,7 @@ from bot.flows.common import (
 from bot.flows.triggers import match
 from bot.replies import Reply
 from models import Agency, SurveyAnswer, SurveyQuestion, SurveyResponse, db
-from models.periods import period_key
+from models.periods import period_key, split_period
 from models.survey import questions_for
 from models.types import utcnow
 
@@ -29,11 +29,10 @@ def period_label(key: str, lang: str) -> str:
     """'ปีงบประมาณ พ.ศ. 2569', 'ไตรมาส 1 ปีงบประมาณ พ.ศ. 2569', ..."""
     from bot.i18n import t
 
-    year, _, part = key.partition("-")
-    if not part:
+    year, span, number = split_period(key)
+    if span == "fiscal_year":
         return t("survey.period.year", lang, year=year)
-    kinds = {"H": "half", "Q": "quarter", "M": "month"}
-    return t(f"survey.period.{kinds[part[0]]}", lang, year=year, number=int(part[1:]))
+    return t(f"survey.period.{span}", lang, year=year, number=number)
 
 
 class Survey(Flow):
@@ -167,7 +166,7 @@ class Survey(Flow):
             question=question.text(ctx.kit.lang),
             indicator=ctx.kit.indicator_name(question.indicator),
         )
-        buttons = rating_buttons(ctx, f"flow=survey&q={question.id}")
+        buttons = rating_buttons(ctx.kit.lang, f"flow=survey&q={question.id}")
         buttons.append(ctx.button("survey.pause", "flow=survey&pause=1"))
         return ctx.reply(f"{lead}\n\n{body}".strip(), "survey:question", buttons)
 
