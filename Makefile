@@ -41,10 +41,11 @@ format: install
 bench: install
 	$(PY) -m bench.run
 
-lock:  # after changing requirements*.txt: refresh every transitive pin
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
-	$(VENV)/bin/pip freeze --exclude-editable > requirements.lock
+lock:  # after changing requirements*.txt: re-resolve every transitive pin in a fresh venv (nothing stale kept)
+	rm -rf .lock-venv && python3 -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements-dev.txt
+	.lock-venv/bin/pip freeze --exclude-editable > requirements.lock
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache bench-results test-artifacts

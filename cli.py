@@ -11,6 +11,7 @@ from sqlalchemy import func, inspect, select
 
 from bot.i18n import LANGUAGES
 from models import Agency, ChatMessage, User, db
+from models.user import ROLES
 
 
 def forget_cached_data() -> None:
@@ -32,6 +33,12 @@ def register(app: Flask) -> None:
         rich_menu_command,
     ):
         app.cli.add_command(command)
+
+
+def ensure_schema() -> None:
+    """An empty database gets the schema first; one that has it is left as it is."""
+    if not inspect(db.engine).has_table("agencies"):
+        upgrade_schema()
 
 
 def upgrade_schema() -> None:
@@ -63,8 +70,7 @@ def import_command(files: tuple[str, ...]) -> None:
     """Import ITA results and measures from CSV or XLSX files (all or nothing)."""
     from models.ita_import import import_files
 
-    if not inspect(db.engine).has_table("agencies"):
-        upgrade_schema()
+    ensure_schema()
     result = import_files([Path(f) for f in files])
     if result.errors:
         for issue in result.errors:
@@ -95,11 +101,10 @@ def import_template_command(out: Path | None) -> None:
 @with_appcontext
 @click.option("--username", required=True)
 @click.option("--password", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "integrity_officer", "staff", "viewer"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 def create_user_command(username: str, password: str, role: str) -> None:
     """Create a backend user, or reset the password and role of an existing one."""
-    if not inspect(db.engine).has_table("users"):
-        upgrade_schema()
+    ensure_schema()
     user = db.session.scalar(select(User).where(User.username == username))
     created = user is None
     if created:
@@ -122,8 +127,7 @@ def dev_admin_command() -> None:
 
     if current_app.config["APP_ENV"] != "development":
         raise click.ClickException("dev-admin only runs with APP_ENV=development; use create-user in production.")
-    if not inspect(db.engine).has_table("users"):
-        upgrade_schema()
+    ensure_schema()
     secret_file = Path(current_app.instance_path) / "dev-admin-password.txt"
     user = db.session.scalar(select(User).where(User.username == "admin"))
     if user is None or not secret_file.exists():

@@ -114,7 +114,7 @@ def load(overrides: dict | None, instance_path: str) -> dict:
 
 
 def _identity_key(value: str, env: str, instance_path: str) -> str:
-    """The key that seals reporters' identities: set in production, a local file in development."""
+    """The key that seals reporters' identities: set in production; elsewhere a file in the instance folder."""
     from cryptography.fernet import Fernet
 
     from models.sealing import SealingError, check_key

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import json
 import math
 import random
 import threading
@@ -282,7 +281,3 @@ def summarize(results: list[RunResult]) -> dict:
         "standin_violations": sorted({v for r in results for v in r.standin_violations})[:10],
         "standin_unmatched": sum(r.unmatched_sent for r in results),
     }
-
-
-def dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2)

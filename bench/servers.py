@@ -54,10 +54,6 @@ class Gunicorn:
         self.log_path = Path(log_dir) / f"{name}-gunicorn.log"
         self.proc: subprocess.Popen | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def command(self) -> list[str]:
         return [
             *gunicorn_command(),

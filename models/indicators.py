@@ -13,9 +13,3 @@ INDICATORS: dict[int, Indicator] = {
     n: Indicator(n, "iit" if n <= 5 else "eit" if n <= 8 else "oit") for n in range(1, 11)
 }
 TOOLS = ("iit", "eit", "oit")
-PASS_MARK = 85.0
-
-
-def tool_of_question(code: str) -> str | None:
-    """i7 → iit, e11 → eit, o16 → oit."""
-    return {"i": "iit", "e": "eit", "o": "oit"}.get(code[:1].lower())

@@ -125,9 +125,6 @@ def load_demo(directory: Path = DEMO_DIR) -> dict[str, int]:
     if validated.errors:
         listing = "\n".join(f"  {issue}" for issue in validated.errors)
         raise DemoDataError(f"the demo data in {directory} has {len(validated.errors)} error(s):\n{listing}")
-    from models.survey_defaults import ensure_default_questions
-
-    ensure_default_questions()  # a schema made by create_all (tests) has no migration to insert them
     return apply(validated)
 
 

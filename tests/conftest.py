@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from models import db
+from models.survey_defaults import ensure_default_questions
 from tests import events as ev
 from tests.helpers import Chat
 from tests.line_standin import LineStandIn
@@ -79,6 +80,8 @@ def app(app_config, pg_schema):
     with app.app_context():
         if pg_schema is None:
             db.create_all()
+        ensure_default_questions()  # what the migration inserts; create_all (and PostgreSQL's truncate) do not
+        db.session.commit()
     yield app
     app.extensions["event_dispatcher"].stop()
     with app.app_context():
@@ -123,6 +126,13 @@ def chat(demo):
 def new_chat(demo):
     with demo.app_context():
         yield Chat
+
+
+@pytest.fixture
+def nammong_oa(demo):
+    """The OA belongs to อบต.น้ำโมง (DEFAULT_AGENCY), as a real agency's OA would."""
+    demo.config["DEFAULT_AGENCY"] = "nammong"
+    return demo
 
 
 @pytest.fixture

@@ -188,11 +188,17 @@ class LineStandIn:
             return [s for s in self.sent if s.to == chat_id]
 
     def reset(self) -> None:
+        """Everything the stand-in learned, forgotten: one test's tokens, keys and content never reach the next."""
         with self._lock:
             self.sent.clear()
             self.violations.clear()
             self.requests.clear()
             self._failures.clear()
+            self._used_tokens.clear()
+            self._expired_tokens.clear()
+            self._retry_keys.clear()
+            self.profiles.clear()
+            self.contents.clear()
             self.rich_menus.clear()
             self.rich_menu_images.clear()
             self.default_rich_menu = None

@@ -10,16 +10,11 @@ from sqlalchemy import select
 from bot import casework
 from bot.i18n import t
 from models import Complaint, ComplaintPhoto, ComplaintUpdate, db
+from models.complaint import by_tracking_no
 from tests.citizen import Citizen
 
 TRACKING = re.compile(r"25\d\d-\d{6}")
 WHAT_HAPPENED = "ไฟส่องสว่างหน้าโรงเรียนบ้านน้ำโมงดับมา 2 สัปดาห์แล้ว ตอนกลางคืนมืดมาก"
-
-
-@pytest.fixture
-def nammong_oa(demo):
-    demo.config["DEFAULT_AGENCY"] = "nammong"
-    return demo
 
 
 def begin_general(citizen: Citizen, category: str, description: str) -> None:
@@ -46,7 +41,7 @@ def file_general(citizen: Citizen, description: str = WHAT_HAPPENED) -> str:
 
 def stored(app, number: str) -> Complaint:
     with app.app_context():
-        complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_no == number))
+        complaint = by_tracking_no(number)
         _ = complaint.photos, complaint.updates
         db.session.expunge_all()
         return complaint
@@ -69,7 +64,7 @@ def test_a_status_change_by_staff_is_pushed_to_the_citizen(nammong_oa, client, l
     citizen = Citizen(nammong_oa, client, line)
     number = file_general(citizen)
     with nammong_oa.app_context():
-        complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_no == number))
+        complaint = by_tracking_no(number)
         change = casework.change_status(complaint, "in_progress", public_note="ส่งช่างไปตรวจแล้ว")
         assert change.notice == "sent"
         casework.change_status(complaint, "resolved")
@@ -88,7 +83,7 @@ def test_a_notice_line_refuses_is_kept_as_failed_and_retried_with_the_same_key(n
     number = file_general(citizen)
     line.fail("/v2/bot/message/push", status=500, times=10)
     with nammong_oa.app_context():
-        complaint = db.session.scalar(select(Complaint).where(Complaint.tracking_no == number))
+        complaint = by_tracking_no(number)
         change = casework.change_status(complaint, "in_progress")
         assert change.notice == "failed" and change.last_error == "LINE 500"
         line.reset()

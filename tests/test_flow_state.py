@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from sqlalchemy import select
 
 from app import create_app
@@ -15,12 +14,6 @@ from models import SurveyResponse, WebhookEvent, db
 from tests import events as ev
 from tests.citizen import Citizen
 from tests.helpers import post
-
-
-@pytest.fixture
-def nammong_oa(demo):
-    demo.config["DEFAULT_AGENCY"] = "nammong"
-    return demo
 
 
 def answers(app) -> list[tuple[int, int]]:

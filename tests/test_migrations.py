@@ -15,6 +15,7 @@ from sqlalchemy import inspect, select
 
 from app import create_app
 from models import User, db
+from tests.conftest import IDENTITY_KEY
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -34,6 +35,7 @@ def empty_app(tmp_path, monkeypatch):
             "APP_ENV": "testing",
             "SECRET_KEY": "test-secret-key",
             "DATABASE_URL": "sqlite:///" + str(tmp_path / "migrations.db"),
+            "IDENTITY_KEY": IDENTITY_KEY,
         }
     )
     with app.app_context():

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from models import Agency, Assessment, Conversation, IndicatorScore, SurveyAnswer, SurveyResponse, db
+from models import Agency, Conversation, SurveyAnswer, SurveyResponse, db
 from models.survey import questions_for
 from models.survey_stats import published_count, survey_summary
 
@@ -38,13 +38,15 @@ def agency(slug):
     return db.session.scalar(select(Agency).where(Agency.slug == slug))
 
 
+# The EIT indicator scores the seeds publish (models/demo/*.yaml), typed in as a reader would check them.
+OFFICIAL = {
+    ("nammong", 2568): {6: D("94.25"), 7: D("90.42"), 8: D("90.50")},
+    ("narathiwat", 2566): {6: D("92.33"), 7: D("91.81"), 8: D("90.23")},
+}
+
+
 def official(slug, year, number):
-    return db.session.scalar(
-        select(IndicatorScore.score)
-        .join(Assessment)
-        .join(Agency)
-        .where(Agency.slug == slug, Assessment.fiscal_year == year, IndicatorScore.indicator_no == number)
-    )
+    return OFFICIAL[(slug, year)][number]
 
 
 def respond(agency_id, period, answers, complete=True):
@@ -115,7 +117,6 @@ def test_estimates_beside_the_official_scores_of_that_year(nammong):
     summary = survey_summary(nammong, fiscal_year=2568)
     for number, estimate in ((6, D("66.67")), (7, D("80.00")), (8, D("25.00"))):
         score = official("nammong", 2568, number)
-        assert score is not None, f"the demo data has no indicator {number} for Nam Mong 2568"
         row = summary.indicator(number)
         assert (row.official, row.difference) == (score, estimate - score)
 
