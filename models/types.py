@@ -8,6 +8,15 @@ from sqlalchemy import Numeric
 Score = Numeric(5, 2, asdecimal=True)
 
 
+def insert_for(dialect: str):
+    """The INSERT construct with ON CONFLICT for the database in use (PostgreSQL or SQLite)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, the default for every timestamp column."""
     return datetime.now(UTC)

@@ -180,3 +180,15 @@ def test_tracking_a_number_that_is_not_yours_says_not_found(nammong_oa, client, 
     stranger.says(f"ติดตามเรื่อง {number}")
     assert t("case.not_found", code=number) in stranger.text
     assert WHAT_HAPPENED not in stranger.text
+
+
+def test_a_photo_line_cannot_hand_over_is_asked_for_again(nammong_oa, client, line):
+    citizen = Citizen(nammong_oa, client, line)
+    begin_general(citizen, "public_works", WHAT_HAPPENED)
+    citizen.tap_button(t("complaint.skip"))
+    citizen.tap_button(t("complaint.not_sure"))
+    line.fail("/v2/bot/message/", status=404, times=1)
+    citizen.sends_photo()
+    assert t("complaint.photo_failed") in citizen.text
+    citizen.sends_photo()
+    assert t("complaint.photo_received", number=1, limit=3) in citizen.text

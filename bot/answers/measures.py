@@ -6,8 +6,8 @@ from bot import data
 from bot.answers import Kit, answers
 from bot.answers.common import with_agency
 from bot.dialogue import Frame
-from bot.line.render import clip
 from bot.replies import Reply
+from bot.textfit import clip
 from models import Agency, Measure
 
 PROCESS_CODE = "ITA"  # progress on driving the assessment itself, not a measure of its own

@@ -22,6 +22,10 @@ from models.sealing import SealingError, seal, unseal
 log = logging.getLogger(__name__)
 
 
+class MediaUnavailable(Exception):
+    """The channel could not hand over a photo the citizen sent."""
+
+
 @dataclass
 class Input:
     """One thing the citizen sent, as a flow sees it."""

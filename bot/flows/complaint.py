@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from bot import data
 from bot.casework import drop_draft_photos, file_complaint
-from bot.flows import Ctx, Flow, Input, Pass
+from bot.flows import Ctx, Flow, Input, MediaUnavailable, Pass
 from bot.flows.common import agency_of, ask_agency, cancelled, fixed_agency
-from bot.line.render import clip
 from bot.nlu.text import normalize
 from bot.replies import QuickReply, Reply
+from bot.textfit import clip
 from models import ComplaintPhoto, db
 from models.complaint import CATEGORIES
 
@@ -168,8 +168,6 @@ class FilingComplaint(Flow):
         return ctx.reply(text, "complaint:filed", ([] if receipt else quick) + ctx.kit.menu()[:4])
 
     def _photo(self, ctx: Ctx, inp: Input) -> Reply:
-        from bot.line.client import LineCallFailed
-
         limit = ctx.config["COMPLAINT_MAX_PHOTOS"]
         draft = ctx.state.setdefault("draft", secrets.token_hex(16))
         held = _photo_count(draft)
@@ -177,7 +175,7 @@ class FilingComplaint(Flow):
             return self._prompt(ctx, ctx.t("complaint.photo_limit", limit=limit))
         try:
             content, content_type = inp.fetch_image()
-        except LineCallFailed:
+        except MediaUnavailable:
             return self._prompt(ctx, ctx.t("complaint.photo_failed"))
         if not content_type.startswith("image/") or len(content) > ctx.config["COMPLAINT_PHOTO_MAX_BYTES"]:
             return self._prompt(ctx, ctx.t("complaint.photo_refused"))

@@ -18,13 +18,11 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot import engine
 from bot.replies import Reply
 from models import ChatMessage, Conversation, db
-from models.types import utcnow
+from models.types import insert_for, utcnow
 
 
 def chat_key(event: dict) -> str:
@@ -57,7 +55,7 @@ def conversation_for(chat_id: str) -> Conversation:
     query = select(Conversation).where(Conversation.channel == "line", Conversation.chat_id == chat_id)
     conversation = db.session.scalar(query)
     if conversation is None:
-        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        insert = insert_for(db.engine.dialect.name)
         now = utcnow()
         db.session.execute(
             insert(Conversation)
@@ -140,9 +138,14 @@ def reply_for(event: Event, conversation: Conversation, group_mode: str) -> Repl
 
 def _downloader(message_id: str):
     def fetch() -> tuple[bytes, str]:
+        from bot.flows import MediaUnavailable
+        from bot.line.client import LineCallFailed
         from bot.line.processing import line_client
 
-        content, content_type = line_client().content(message_id)
+        try:
+            content, content_type = line_client().content(message_id)
+        except LineCallFailed as exc:
+            raise MediaUnavailable(f"LINE {exc.status}") from exc
         return content, (content_type or "application/octet-stream").split(";")[0].strip()
 
     return fetch

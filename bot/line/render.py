@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from linebot.v3.messaging import (
     CameraAction,
     CameraRollAction,
@@ -19,9 +17,9 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging import (
     QuickReply as LineQuickReply,
 )
-from pythainlp.tokenize import word_tokenize
 
 from bot.replies import QuickReply, Reply, ScoreCard, Text
+from bot.textfit import clip, utf16_len
 
 
 class PrebuiltBubble(FlexBubble):
@@ -53,31 +51,6 @@ MAX_POSTBACK_DATA = 300
 MAX_ALT_TEXT = 1500
 LOW_COLOR = "#D64545"
 OK_COLOR = "#2E8B57"
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-# A Thai grapheme: optional leading vowel, a base character, then its above/below marks.
-_GRAPHEME = re.compile(r"[\u0e40-\u0e44]?.[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]*", re.DOTALL)
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut to `limit` UTF-16 units between words (or, for one long word, between graphemes), marking the cut."""
-    if utf16_len(text) <= limit:
-        return text
-    out = ""
-    for word in word_tokenize(text, keep_whitespace=True):
-        if utf16_len(out + word) > limit - 1:
-            break
-        out += word
-    if not out.strip():
-        for grapheme in _GRAPHEME.findall(text):
-            if utf16_len(out + grapheme) > limit - 1:
-                break
-            out += grapheme
-    return out.rstrip() + "…"
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.line.events import chat_key
 from models import WebhookEvent, db
-from models.types import utcnow
+from models.types import insert_for, utcnow
 
 log = logging.getLogger(__name__)
 bp = Blueprint("line_webhook", __name__)
@@ -65,7 +65,7 @@ def _record(events: list[dict]) -> list[tuple[int, str]]:
         return []
     lease = timedelta(seconds=current_app.config["EVENT_LEASE_SECONDS"])
     now = utcnow()
-    insert = _insert_ignoring_duplicates()
+    insert = insert_for(db.engine.dialect.name)
     recorded = []
     try:
         # A plain connection, not the ORM session: this is the hot path of every webhook.
@@ -96,11 +96,3 @@ def _record(events: list[dict]) -> list[tuple[int, str]]:
         log.error("could not record webhook events: %s", type(exc).__name__)
         abort(503)
     return recorded
-
-
-def _insert_ignoring_duplicates():
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
