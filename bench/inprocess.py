@@ -18,8 +18,14 @@ def corpus_dialogues(name: str = DEV_CORPUS) -> list[list[str]]:
     return [[turn["q"] for turn in dialogue] for dialogue in dialogues(load(name))]
 
 
+# Asking for a person, or two messages in a row the bot does not understand, hands the chat to staff,
+# and the bot then stays quiet: the load is made of the questions the bot itself answers.
+HANDED_TO_STAFF = {"contact_staff", "out_of_scope"}
+
+
 def corpus_questions(name: str = DEV_CORPUS) -> list[str]:
-    return [q for dialogue in corpus_dialogues(name) for q in dialogue]
+    """The load's messages: the corpus's questions, without those that hand the chat to staff."""
+    return [t["q"] for dialogue in dialogues(load(name)) for t in dialogue if t["intent"] not in HANDED_TO_STAFF]
 
 
 def _stats(seconds: list[float]) -> dict:
