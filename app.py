@@ -66,16 +66,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def register_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from admin.auth import login_manager
+    from admin.auth import limiter, login_manager, login_throttled
     from admin.security import csrf
     from bot.line.dispatcher import EventDispatcher
 
+    if app.config["TRUSTED_PROXIES"]:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     db.init_app(app)
     # Batch mode lets later migrations alter tables on SQLite too.
     Migrate(app, db, directory=str(app.root_path) + "/migrations", render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+    app.register_error_handler(429, login_throttled)
     app.extensions["event_dispatcher"] = EventDispatcher(app)
 
 
@@ -92,6 +99,10 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code in (403, 404) and _wants_page():
+            from flask import render_template
+
+            return render_template("admin/error.html", code=exc.code), exc.code
         return jsonify(error=exc.name, status=exc.code), exc.code
 
     @app.errorhandler(Exception)
@@ -99,6 +110,13 @@ def register_errorhandlers(app: Flask) -> None:
         # No request data in the log line: it may carry a citizen's message.
         log.error("unhandled %s on %s", type(exc).__name__, _endpoint())
         return jsonify(error="Internal Server Error", status=500), 500
+
+
+def _wants_page() -> bool:
+    """A person in a browser on a backend page (not the webhook, not a JSON client)."""
+    from flask import request
+
+    return request.path.startswith("/admin") and request.accept_mimetypes.best == "text/html"
 
 
 def _endpoint() -> str:

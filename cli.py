@@ -102,8 +102,17 @@ def import_template_command(out: Path | None) -> None:
 @click.option("--username", required=True)
 @click.option("--password", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-def create_user_command(username: str, password: str, role: str) -> None:
-    """Create a backend user, or reset the password and role of an existing one."""
+@click.option(
+    "--agency",
+    "agencies",
+    multiple=True,
+    help="Slug of an agency the user works for (repeat for several, or 'all'). Admins default to all.",
+)
+@click.option("--full-name", default=None, help="The name shown to colleagues.")
+def create_user_command(username: str, password: str, role: str, agencies: tuple[str, ...], full_name: str | None):
+    """Create a backend user, or reset the password, role and agencies of an existing one."""
+    from admin.audit import record
+
     ensure_schema()
     user = db.session.scalar(select(User).where(User.username == username))
     created = user is None
@@ -115,8 +124,31 @@ def create_user_command(username: str, password: str, role: str) -> None:
         user.set_password(password)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--password") from exc
+    if agencies or created:  # an update without --agency keeps the user's agencies
+        user.agencies = _agencies_named(agencies, role)
+    chosen = user.agencies
+    if full_name is not None:
+        user.full_name = full_name
+    user.rotate_session_token()  # a reset ends the sessions the old password opened
+    db.session.flush()
+    record("user_created" if created else "user_changed", "user", user.id, role=role, via="cli")
     db.session.commit()
-    click.echo(f"{'Created' if created else 'Updated'} {role} '{username}'.")
+    names = ", ".join(agency.slug for agency in chosen) or "none"
+    click.echo(f"{'Created' if created else 'Updated'} {role} '{username}' (agencies: {names}).")
+
+
+def _agencies_named(slugs: tuple[str, ...], role: str) -> list[Agency]:
+    everyone = list(db.session.scalars(select(Agency).order_by(Agency.id)))
+    if "all" in slugs or (not slugs and role == "admin"):
+        return everyone
+    if not slugs:
+        raise click.BadParameter(f"a {role} must work for at least one agency", param_hint="--agency")
+    by_slug = {agency.slug: agency for agency in everyone}
+    unknown = [slug for slug in slugs if slug not in by_slug]
+    if unknown:
+        known = ", ".join(by_slug) or "none loaded yet"
+        raise click.BadParameter(f"unknown agency {', '.join(unknown)} (known: {known})", param_hint="--agency")
+    return [by_slug[slug] for slug in dict.fromkeys(slugs)]
 
 
 @click.command("dev-admin")
@@ -134,6 +166,7 @@ def dev_admin_command() -> None:
         password = secrets.token_urlsafe(12)
         user = user or User(username="admin", role="admin")
         user.set_password(password)
+        user.agencies = list(db.session.scalars(select(Agency).order_by(Agency.id)))
         db.session.add(user)
         db.session.commit()
         secret_file.write_text(password + "\n", encoding="utf-8")

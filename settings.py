@@ -42,10 +42,22 @@ DEFAULTS: dict[str, object] = {
     "COMPLAINT_MAX_PHOTOS": 3,
     "COMPLAINT_PHOTO_MAX_BYTES": 10_000_000,
     "COMPLAINT_RETENTION_YEARS": 5,  # told to reporters in the privacy notice
+    # Backend sessions end after this long without a request, and this long after login whatever happens.
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    # Failed logins allowed (Flask-Limiter syntax) per client address and per account name.
+    "LOGIN_LIMIT_PER_IP": "20 per 15 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    # Where the counts live: memory:// is per process; with several workers use redis://127.0.0.1:6379.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front (their X-Forwarded-For gives the client address)
 }
 
 _FLOAT = {"LINE_TIMEOUT_CONNECT", "LINE_TIMEOUT_READ", "LINE_BACKOFF_CAP", "LOW_SCORE_THRESHOLD"}
 _INT = {
+    "SESSION_IDLE_MINUTES",
+    "SESSION_MAX_HOURS",
+    "TRUSTED_PROXIES",
     "HANDOFF_REPLY_HOURS",
     "HANDOFF_IDLE_MINUTES",
     "COMPLAINT_MAX_PHOTOS",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from admin import bp
+from admin.access import requires
 from bot import engine
-from bot.i18n import t
 from bot.replies import Reply
 from models import ChatMessage, Conversation, db
 
@@ -29,13 +29,13 @@ def _conversation() -> Conversation:
 
 
 @bp.get("/chat")
-@login_required
+@requires("chat")
 def chat():
-    return render_template("admin/chat.html", t=t)
+    return render_template("admin/chat.html")
 
 
 @bp.post("/chat/messages")
-@login_required
+@requires("chat")
 def send():
     """Ask the bot one question; the reply comes back as the channel-neutral structure."""
     payload = request.get_json(silent=True)
@@ -61,7 +61,7 @@ def send():
 
 
 @bp.post("/chat/reset")
-@login_required
+@requires("chat")
 def reset():
     """Forget the conversation's context (not its history)."""
     conversation = _conversation()

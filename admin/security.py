@@ -1,4 +1,4 @@
-"""CSRF on every form and JSON post, and the security headers every response carries."""
+"""CSRF on every form and JSON post, rights checked on every request, and the security headers."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def _install(state) -> None:
     from bot.line.webhook import bp as webhook_bp
 
     csrf.exempt(webhook_bp)
+
+    from admin.access import enforce_declared
+
+    app.before_request(enforce_declared)  # every endpoint public or guarded, app-wide
 
     @app.after_request
     def headers(response):

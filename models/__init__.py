@@ -22,8 +22,10 @@ db = SQLAlchemy(model_class=Base)
 
 from models.agency import Agency, AgencyAlias  # noqa: E402
 from models.assessment import Assessment, IndicatorScore, QuestionScore  # noqa: E402
-from models.complaint import Complaint, ComplaintPhoto, ComplaintUpdate, ReporterIdentity  # noqa: E402
+from models.audit import AuditEntry  # noqa: E402
+from models.complaint import CaseNote, Complaint, ComplaintPhoto, ComplaintUpdate, ReporterIdentity  # noqa: E402
 from models.conversation import ChatMessage, Conversation  # noqa: E402
+from models.export import ExportJob  # noqa: E402
 from models.handoff import Handoff  # noqa: E402
 from models.measure import Measure, MeasureIndicator, ProgressEntry  # noqa: E402
 from models.survey import SurveyAnswer, SurveyQuestion, SurveyResponse  # noqa: E402
@@ -34,12 +36,15 @@ __all__ = [
     "Agency",
     "AgencyAlias",
     "Assessment",
+    "AuditEntry",
     "Base",
+    "CaseNote",
     "ChatMessage",
     "Complaint",
     "ComplaintPhoto",
     "ComplaintUpdate",
     "Conversation",
+    "ExportJob",
     "Handoff",
     "IndicatorScore",
     "Measure",

@@ -76,11 +76,13 @@ class Complaint(db.Model):
     filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     photos: Mapped[list[ComplaintPhoto]] = relationship(back_populates="complaint", order_by="ComplaintPhoto.id")
     updates: Mapped[list[ComplaintUpdate]] = relationship(
         back_populates="complaint", cascade="all, delete-orphan", order_by="ComplaintUpdate.id"
     )
+    notes: Mapped[list[CaseNote]] = relationship(cascade="all, delete-orphan", order_by="CaseNote.id")
 
     @property
     def indicators(self) -> tuple[int, ...]:
@@ -121,6 +123,18 @@ class ComplaintUpdate(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(255))
 
     complaint: Mapped[Complaint] = relationship(back_populates="updates")
+
+
+class CaseNote(db.Model):
+    """Staff's internal note on a case: never shown to the citizen."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(db.Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ReporterIdentity(db.Model):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
+from models.types import utcnow
 
 PROGRESS_STATUSES = ("done", "in_progress", "not_started")
+# step: a step of the measure as the agency planned it; participation: citizens' participation evidence
+# computed from the bot's data for a period and frozen (evidence), with staff's editable narrative (report).
+PROGRESS_KINDS = ("step", "participation")
 
 
 class Measure(db.Model):
@@ -63,5 +67,10 @@ class ProgressEntry(db.Model):
     status: Mapped[str] = mapped_column(String(16))
     report: Mapped[str | None] = mapped_column(db.Text)
     reported_on: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16), default="step", server_default="step")
+    period: Mapped[str | None] = mapped_column(String(16))  # models.periods key: "2569", "2569-H1", ...
+    evidence: Mapped[dict | None] = mapped_column(JSON)  # frozen figures of a participation entry
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     measure: Mapped[Measure] = relationship(back_populates="progress")

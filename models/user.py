@@ -10,13 +10,21 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
 from models.types import utcnow
 
 ROLES = ("admin", "integrity_officer", "staff", "viewer")
+
+# Which agencies a user works for; every role sees only these agencies' data.
+user_agencies = Table(
+    "user_agencies",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
+)
 MIN_PASSWORD_LENGTH = 8
 
 _hasher = PasswordHasher()  # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)
@@ -35,10 +43,22 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32))
+    full_name: Mapped[str | None] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Part of the session id: rotating it on logout ends every session of this user, server-side.
     session_token: Mapped[str | None] = mapped_column(String(64))
+
+    agencies: Mapped[list[Agency]] = relationship(secondary=user_agencies, order_by="Agency.id")  # noqa: F821
+
+    @property
+    def agency_ids(self) -> set[int]:
+        return {agency.id for agency in self.agencies}
+
+    @property
+    def label(self) -> str:
+        return self.full_name or self.username
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -145,7 +145,17 @@ def test_create_user_refuses_an_unknown_role(app, runner):
 
 def test_create_user_again_updates_role_and_password(app, runner):
     first = runner.invoke(
-        args=["create-user", "--username", "somchai", "--password", "first password", "--role", "viewer"]
+        args=[
+            "create-user",
+            "--username",
+            "somchai",
+            "--password",
+            "first password",
+            "--role",
+            "viewer",
+            "--agency",
+            "all",
+        ]
     )
     assert first.exit_code == 0, first.output
     second = runner.invoke(
@@ -162,7 +172,19 @@ def test_create_user_again_updates_role_and_password(app, runner):
 
 
 def test_create_user_again_with_a_short_password_keeps_the_old_one(app, runner):
-    runner.invoke(args=["create-user", "--username", "somchai", "--password", "first password", "--role", "viewer"])
+    runner.invoke(
+        args=[
+            "create-user",
+            "--username",
+            "somchai",
+            "--password",
+            "first password",
+            "--role",
+            "viewer",
+            "--agency",
+            "all",
+        ]
+    )
     result = runner.invoke(args=["create-user", "--username", "somchai", "--password", "short", "--role", "admin"])
     assert result.exit_code == 2
     user = _user(app, "somchai")
@@ -173,7 +195,16 @@ def test_create_user_again_with_a_short_password_keeps_the_old_one(app, runner):
 @MIGRATION_WARNING
 def test_create_user_on_an_empty_database_creates_the_schema(empty_app):
     result = invoke(
-        empty_app, "create-user", "--username", "somchai", "--password", "long enough pw", "--role", "staff"
+        empty_app,
+        "create-user",
+        "--username",
+        "somchai",
+        "--password",
+        "long enough pw",
+        "--role",
+        "staff",
+        "--agency",
+        "all",
     )
     assert result.exit_code == 0, result.output
     user = _user(empty_app, "somchai")

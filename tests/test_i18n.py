@@ -162,7 +162,7 @@ def _expand(node: ast.JoinedStr, where: str) -> list[str]:
 def _call_name(node: ast.Call) -> str | None:
     func = node.func
     name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-    return name if name in {"t", "qr"} else None
+    return name if name in {"t", "tr", "qr"} else None
 
 
 def _first_arg_strings(arg: ast.AST, where: str) -> list[str]:
@@ -222,7 +222,7 @@ def keys_used_in_code() -> dict[str, str]:
             ):
                 used.setdefault(node.value, where)
     for path in TEMPLATES:
-        for match in re.finditer(r"""\bt\(\s*['"]([^'"]+)['"]""", path.read_text(encoding="utf-8")):
+        for match in re.finditer(r"""\b(?:t|tr)\(\s*['"]([^'"]+)['"]\s*[),]""", path.read_text(encoding="utf-8")):
             used.setdefault(match.group(1), str(path.relative_to(ROOT)))
     return used
 

@@ -9,11 +9,19 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from models import User, db
+from models import Agency, User, db
 
 # Routes anyone may reach. Everything else must send an anonymous client to the login page (pages) or
 # answer 401 (JSON). Adding a route here is a decision, not an accident.
-PUBLIC_ENDPOINTS = {"line_webhook.callback", "admin.login", "healthz", "static", "admin.static"}
+PUBLIC_ENDPOINTS = {
+    "line_webhook.callback",
+    "admin.login",
+    "admin.index",
+    "admin.set_language",
+    "healthz",
+    "static",
+    "admin.static",
+}
 
 PASSWORD = "correct horse battery"
 CHAT_JS = Path(__file__).resolve().parent.parent / "admin" / "static" / "chat.js"
@@ -77,11 +85,23 @@ def chat_token(client) -> str:
     return tokens[0]
 
 
-def make_user(app, username: str = "alice", password: str = PASSWORD, role: str = "admin", active: bool = True) -> int:
+def make_user(
+    app,
+    username: str = "alice",
+    password: str = PASSWORD,
+    role: str = "admin",
+    active: bool = True,
+    agencies: list[str] | None = None,
+) -> int:
+    """A backend user working for the agencies with these slugs (None: every agency loaded)."""
     with app.app_context():
         user = User(username=username, role=role)
         user.set_password(password)
         user.active = active
+        query = select(Agency).order_by(Agency.id)
+        if agencies is not None:
+            query = query.where(Agency.slug.in_(agencies))
+        user.agencies = list(db.session.scalars(query))
         db.session.add(user)
         db.session.commit()
         return user.id
