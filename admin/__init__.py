@@ -4,4 +4,17 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 
-from admin import auth, chat, security, ui  # noqa: E402,F401 - routes register on import of the package
+# Routes register on import of the package.
+from admin import (  # noqa: E402,F401
+    auth,
+    cases,
+    chat,
+    exports,
+    inbox,
+    ita,
+    reports,
+    security,
+    stats,
+    ui,
+    users,
+)

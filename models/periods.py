@@ -81,3 +81,36 @@ def english_date(moment: datetime, with_time: bool = False) -> str:
     day = local(moment)
     text = f"{day.day} {day:%b} {day.year}"
     return f"{text}, {day:%H:%M}" if with_time else text
+
+
+def period_bounds(key: str) -> tuple[datetime, datetime]:
+    """The period's first moment and the first moment after it, in Bangkok time: '2569-H1' → 1 Oct 2568, 1 Apr 2569.
+
+    Raises ValueError for a key that names no period.
+    """
+    year, kind, number = split_period(key)
+    if year is None or not kind or (kind != "fiscal_year" and not number):
+        raise ValueError(f"not a period: {key!r}")
+    _, months = PERIOD_KINDS[kind]
+    count = 12 // months
+    if number is not None and not 1 <= number <= count:
+        raise ValueError(f"not a period: {key!r}")
+    first_month = ((number or 1) - 1) * months  # months after October of the year before
+    start = _fiscal_month_start(year, first_month)
+    return start, _fiscal_month_start(year, first_month + months)
+
+
+def _fiscal_month_start(fiscal_year_be: int, offset: int) -> datetime:
+    """The first moment of the fiscal month `offset` months after the October opening the year."""
+    year_ce = fiscal_year_be - BE_OFFSET - 1
+    month_index = 9 + offset  # October is index 9 of a calendar year
+    return datetime(year_ce + month_index // 12, month_index % 12 + 1, 1, tzinfo=BANGKOK)
+
+
+def periods_of(fiscal_year_be: int, kind: str) -> list[str]:
+    """Every period key of a kind in a fiscal year: periods_of(2569, 'half') → ['2569-H1', '2569-H2']."""
+    letter, months = PERIOD_KINDS[kind]
+    if not letter:
+        return [str(fiscal_year_be)]
+    width = 2 if letter == "M" else 1
+    return [f"{fiscal_year_be}-{letter}{n:0{width}d}" for n in range(1, 12 // months + 1)]

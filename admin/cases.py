@@ -1,0 +1,1 @@
+"""Complaint cases: list, filters, case page, notes, status workflow, identity reveal."""

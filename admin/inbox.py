@@ -1,0 +1,1 @@
+"""Staff inbox: chats handed over by the bot, answered as LINE pushes."""

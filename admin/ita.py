@@ -1,0 +1,1 @@
+"""ITA data and measures: agencies, assessments, scores, measures, progress; edit and import."""

@@ -1,0 +1,1 @@
+"""Participation evidence on measures and the measures' six-month and annual progress reports."""

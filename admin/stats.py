@@ -1,0 +1,1 @@
+"""Feedback statistics dashboard per agency and fiscal year."""

@@ -1,0 +1,1 @@
+"""Backend users (admin only) and the audit log page."""
