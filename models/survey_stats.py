@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -107,10 +108,24 @@ def mapped_score(mean: Fraction) -> Fraction:
 
 
 def survey_summary(
-    agency_id: int, fiscal_year: int | None = None, period: str | None = None, include_partial: bool = False
+    agency_id: int,
+    fiscal_year: int | None = None,
+    period: str | None = None,
+    include_partial: bool = False,
+    start: datetime | None = None,
+    end: datetime | None = None,
 ) -> SurveySummary:
-    """The agency's survey statistics for a fiscal year (all its periods) or one exact period, or for all time."""
+    """The agency's survey statistics for a fiscal year (all its periods) or one exact period, or for all time.
+
+    start/end (end excluded) keep the responses given in that time (completed, or started for a partial one),
+    whatever survey period they were filed under: a measure's six-month evidence when the survey runs yearly.
+    """
     scope = [SurveyResponse.agency_id == agency_id]
+    given = func.coalesce(SurveyResponse.completed_at, SurveyResponse.started_at)
+    if start is not None:
+        scope.append(given >= start.astimezone(UTC))  # stored in UTC (SQLite compares the text)
+    if end is not None:
+        scope.append(given < end.astimezone(UTC))
     if fiscal_year is not None:
         scope.append(or_(SurveyResponse.period == str(fiscal_year), SurveyResponse.period.like(f"{fiscal_year}-%")))
     if period is not None:
