@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test lint format bench lock clean
+.PHONY: install run test lint format bench lock clean browser-deps
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements.lock
 	python3 -m venv $(VENV)
@@ -29,6 +29,9 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest -q
+
+browser-deps:  # Debian's Chromium and Thai fonts for the browser tests (skipped, saying so, without them)
+	apt-get install -y -q chromium fonts-thai-tlwg
 
 lint: install
 	$(VENV)/bin/ruff check .
