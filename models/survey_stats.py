@@ -114,11 +114,14 @@ def survey_summary(
     include_partial: bool = False,
     start: datetime | None = None,
     end: datetime | None = None,
+    official_year: int | None = None,
 ) -> SurveySummary:
     """The agency's survey statistics for a fiscal year (all its periods) or one exact period, or for all time.
 
     start/end (end excluded) keep the responses given in that time (completed, or started for a partial one),
     whatever survey period they were filed under: a measure's six-month evidence when the survey runs yearly.
+    official_year names the assessment whose scores stand beside the estimates (default: the fiscal year or
+    the period's year), for a summary asked by start/end alone.
     """
     scope = [SurveyResponse.agency_id == agency_id]
     given = func.coalesce(SurveyResponse.completed_at, SurveyResponse.started_at)
@@ -189,7 +192,8 @@ def survey_summary(
         )
 
     totals = {row[0]: (row[1], row[2], int(row[3])) for row in per_indicator}
-    year = fiscal_year if fiscal_year is not None else split_period(period)[0]
+    year = official_year if official_year is not None else fiscal_year
+    year = year if year is not None else split_period(period)[0]
     official = _official_scores(agency_id, year) if year is not None else {}
 
     indicators = []

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Agency, Conversation, SurveyAnswer, SurveyResponse, db
+from models.periods import period_bounds
 from models.survey import questions_for
 from models.survey_stats import published_count, survey_summary
 
@@ -153,6 +154,18 @@ def test_a_year_without_an_assessment_and_all_years(nammong):
     assert (everything.responses, everything.partial) == (4, 1)
     assert everything.question("e10").distribution[5] == 4
     assert everything.indicator(6).official is None  # no year asked for, nothing to compare with
+
+
+def test_a_span_of_time_with_the_official_scores_of_a_year_named_apart(nammong):
+    # Every complete response here was given on 15 Jan 2025 (fiscal 2568), whatever period it was filed under:
+    # A, B, C and OLD (filed under 2567). The partial one was started today, outside the span.
+    start, end = period_bounds("2568")
+    span = survey_summary(nammong, start=start, end=end, official_year=2568)
+    assert (span.responses, span.partial) == (4, 0)
+    assert span.question("e10").distribution[5] == 4  # A, B, C and OLD all gave e10 a 5
+    assert span.indicator(6).official == official("nammong", 2568, 6)
+    assert survey_summary(nammong, start=start, end=end).indicator(6).official is None  # no year named
+    assert survey_summary(nammong, start=end, official_year=2568).responses == 0
 
 
 def test_an_agency_without_responses(nammong):
