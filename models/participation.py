@@ -497,6 +497,6 @@ def progress_report(agency_id: int, fiscal_year: int, scope: str) -> ProgressRep
     )
     for measure in sorted(measures, key=_code_order):
         entries = [e for e in participation_entries(measure) if e.period in periods]
-        entries.sort(key=lambda e: (period_bounds(e.period)[0], period_bounds(e.period)[1], e.step_no))
+        entries.sort(key=lambda e: (period_bounds(e.period)[1], period_bounds(e.period)[0], e.step_no))
         report.measures.append(MeasureProgress(measure, _step_rows(measure, last_day), entries))
     return report
