@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import flows
+from bot import data, flows
 from bot.flows.common import fixed_agency, rating_buttons
 from bot.i18n import t
 from bot.replies import Reply, Text
@@ -67,7 +67,7 @@ def open_for(ctx, reason: str) -> Reply:
     conversation = ctx.conversation
     handoff = open_handoff(conversation.id)
     if handoff is None:
-        agency = fixed_agency()
+        agency = fixed_agency() or _agency_talked_about(conversation)
         handoff = Handoff(conversation_id=conversation.id, agency_id=agency.id if agency else None, reason=reason)
         db.session.add(handoff)
         db.session.flush()  # its id goes into the conversation's state
@@ -83,6 +83,15 @@ def open_for(ctx, reason: str) -> Reply:
         lead=t(f"handoff.lead.{reason}", lang),
     )
     return ctx.reply(text, "handoff:opened", [ctx.button("handoff.return", "flow=handoff&return=1")])
+
+
+def _agency_talked_about(conversation: Conversation):
+    """On an OA serving several agencies: the agency the chat was last about (its context's slug), if any.
+
+    Without one the handoff has no agency, and every inbox user sees it (admin/inbox.py).
+    """
+    slug = (conversation.context or {}).get("agency")
+    return data.agency(slug) if isinstance(slug, str) and slug else None
 
 
 def touch(handoff: Handoff) -> None:
