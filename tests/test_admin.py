@@ -87,7 +87,7 @@ def test_login_redirects_to_chat_and_session_cookie_is_httponly(app, client):
     make_user(app)
     response = login(client)
     assert response.status_code == 302
-    assert urlsplit(response.headers["Location"]).path == "/admin/chat"
+    assert urlsplit(response.headers["Location"]).path == "/admin/inbox"  # admin.auth.home: the inbox
     cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert cookies, "login sets the session cookie"
     attributes = [a.strip().lower() for a in cookies[-1].split(";")]
