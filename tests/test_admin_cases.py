@@ -286,7 +286,10 @@ def test_the_list_pages_and_shows_thai_names_and_buddhist_era_dates(nammong_oa, 
     assert t("admin.page_of", page=1, pages=2) in first
     assert len(listed(staff, page=2)) == 5
     assert t("complaint.category.service_delay") in first and t("case.status.received") in first
-    assert f"{local(utcnow()).year + 543}" in first
+    with nammong_oa.app_context():
+        filed = by_tracking_no("2569-000054").filed_at
+    assert f'<td class="nowrap">{thai_date(filed, with_time=True)}</td>' in first, "Buddhist-era date and time"
+    assert "อบต.น้ำโมง" in first, "the agency by the name people use"
 
 
 # --- working a case -------------------------------------------------------------------------------
