@@ -114,8 +114,10 @@ def create_user_command(username: str, password: str, role: str, agencies: tuple
     from admin.audit import record
 
     ensure_schema()
-    user = db.session.scalar(select(User).where(User.username == username))
+    # Logins match names whatever their case, so "Somchai" and "somchai" are one account here too.
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     created = user is None
+    before = None if created else {"role_before": user.role, "agencies_before": _slugs(user.agencies)}
     if created:
         user = User(username=username, role=role)
         db.session.add(user)
@@ -131,10 +133,18 @@ def create_user_command(username: str, password: str, role: str, agencies: tuple
         user.full_name = full_name
     user.rotate_session_token()  # a reset ends the sessions the old password opened
     db.session.flush()
-    record("user_created" if created else "user_changed", "user", user.id, role=role, via="cli")
+    if created:
+        record("user_created", "user", user.id, role=role, agencies=_slugs(chosen), via="cli")
+    else:
+        after = {"role_after": role, "agencies_after": _slugs(chosen), "password_reset": True}
+        record("user_changed", "user", user.id, via="cli", **before, **after)
     db.session.commit()
     names = ", ".join(agency.slug for agency in chosen) or "none"
     click.echo(f"{'Created' if created else 'Updated'} {role} '{username}' (agencies: {names}).")
+
+
+def _slugs(agencies) -> list[str]:
+    return sorted(agency.slug for agency in agencies)
 
 
 def _agencies_named(slugs: tuple[str, ...], role: str) -> list[Agency]:

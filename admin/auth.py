@@ -82,13 +82,14 @@ def login():
             burn_password_check(form.password.data)
             audit.record("login_failed", user=None)  # the name typed is not kept: it may be a password
         elif user.active and user.check_password(form.password.data):
+            chosen = lang()  # the language picked on the login page stays
             session.clear()  # a fresh session on login
             user.ensure_session_token()
             user.last_login_at = utcnow()
             login_user(user)
             now = int(time.time())
             session["auth_at"] = session["seen_at"] = now
-            session["lang"] = lang()
+            session["lang"] = chosen
             audit.record("login", "user", user.id, user=user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
