@@ -387,3 +387,21 @@ def test_an_admin_of_both_agencies_sees_both(nammong_oa, client):
     text = page.get_data(as_text=True)
     assert "จังหวัดนราธิวาส" in text and "การลงทะเบียนเข้าสู่ระบบ ITAS" in text
     assert "อยู่ระหว่างดำเนินการ" in text
+
+
+def test_the_pages_read_in_english_too(site, client):
+    measure_id = ids(site)
+    attach(client, measure_id)
+    token = form_token(client, "/admin/reports")
+    client.post("/admin/language", data={"csrf_token": token, "lang": "en", "next": "/admin/reports"})
+    hub = client.get("/admin/reports").get_data(as_text=True)
+    assert "Six-month report" in hub and "Annual report" in hub
+    page = client.get(f"/admin/reports/measures/{measure_id}?period={H1}").get_data(as_text=True)
+    assert "Figures from the data: first six months of fiscal year 2569 B.E." in page
+    assert "Satisfaction survey (EIT)" in page and "Attached evidence" in page
+    assert textarea(page).startswith("ในรอบ 6 เดือนแรก")  # the narrative is drafted in Thai for the Thai report
+    with site.app_context():
+        nammong_id = agency("nammong").id
+    report = client.get("/admin/reports/progress", query_string={"agency": nammong_id, "year": 2569})
+    assert report.status_code == 200
+    assert "fiscal year 2569 B.E. (six months)" in report.get_data(as_text=True)
