@@ -25,6 +25,7 @@ from models import (
     db,
 )
 from models.ita_import_check import Row, Validated, row_key, validate
+from models.ita_import_messages import Msg, text_of
 from models.ita_import_read import ReadError, read_file, records_from_bundle
 from models.ita_import_tables import TABLES, Issue, Record
 from models.ita_import_template import write_template
@@ -36,6 +37,7 @@ __all__ = [
     "Record",
     "Validated",
     "apply",
+    "check_files",
     "import_files",
     "load_demo",
     "read_file",
@@ -85,31 +87,41 @@ class ImportResult:
         return not self.errors
 
 
-def import_files(paths: Iterable[Path | str]) -> ImportResult:
-    """Read and check all files together; write nothing unless every one of them is clean."""
+def check_files(paths: Iterable[Path | str]) -> tuple[Validated, list[Issue]]:
+    """Read and check all files together, writing nothing: the checked rows, and every problem found."""
+    paths = [Path(p) for p in paths]
     records: list[Record] = []
     errors: list[Issue] = []
-    for path in map(Path, paths):
+    for path in paths:
         try:
             records += read_file(path)
         except ReadError as exc:
-            errors.append(Issue(path.name, None, str(exc)))
+            errors.append(Issue(path.name, None, text_of(exc), source=path.name))
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
-            errors.append(Issue(path.name, None, f"cannot read the file ({type(exc).__name__}: {exc})"))
+            problem = Msg("cannot_read", error=f"{type(exc).__name__}: {exc}")
+            errors.append(Issue(path.name, None, problem, source=path.name))
     validated = validate(records)
     errors += validated.errors
     if not errors and not any(validated.rows.values()):
-        errors.append(Issue(", ".join(Path(p).name for p in paths) or "import", None, "no data rows to import"))
+        names = ", ".join(p.name for p in paths) or "import"
+        errors.append(Issue(names, None, Msg("no_rows"), source=names))
+    return validated, errors
+
+
+def import_files(paths: Iterable[Path | str]) -> ImportResult:
+    """Read and check all files together; write nothing unless every one of them is clean."""
+    validated, errors = check_files(paths)
     if errors:
         return ImportResult(errors=errors)
     try:
         return ImportResult(summary=apply(validated))
     except SQLAlchemyError as exc:
-        return ImportResult(
-            errors=[
-                Issue("database", None, f"the database refused the import ({type(exc).__name__}); nothing was imported")
-            ]
-        )
+        return ImportResult(errors=[database_refused(exc)])
+
+
+def database_refused(exc: Exception) -> Issue:
+    """The database said no (a constraint, a lost connection): nothing was imported."""
+    return Issue("database", None, Msg("database_refused", error=type(exc).__name__))
 
 
 def load_demo(directory: Path = DEMO_DIR) -> dict[str, int]:
@@ -128,8 +140,12 @@ def load_demo(directory: Path = DEMO_DIR) -> dict[str, int]:
     return apply(validated)
 
 
-def apply(validated: Validated) -> dict[str, int]:
-    """Upsert every checked row in one transaction; returns the rows written per table."""
+def apply(validated: Validated, commit: bool = True) -> dict[str, int]:
+    """Upsert every checked row in one transaction; returns the rows written per table.
+
+    With commit=False the caller adds to the same transaction (an audit entry) and commits it; on an
+    error the session is rolled back either way.
+    """
     if validated.errors:
         raise ValueError(f"refusing to write data with {len(validated.errors)} error(s)")
     rows = validated.rows
@@ -147,7 +163,10 @@ def apply(validated: Validated) -> dict[str, int]:
             by_measure.setdefault(row_key("progress", row)[:3], []).append(row)
         for key, entries in by_measure.items():
             _replace_progress(_parent(measures, key, agencies), entries)
-        db.session.commit()
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
     except Exception:
         db.session.rollback()
         raise
@@ -194,9 +213,18 @@ def _upsert_agency(row: Row, agencies: _Agencies) -> None:
     agencies[slug] = agency
     _assign(agency, row, AGENCY_FIELDS)
     current = [(alias.kind, alias.alias) for alias in agency.aliases]
+    names = {
+        kind: row.data[column] if column in row.present else [name for k, name in current if k == kind]
+        for kind, column in (("short", "short_names"), ("alias", "aliases"))
+    }
+    set_aliases(agency, names["short"], names["alias"])
+
+
+def set_aliases(agency: Agency, short_names: Sequence[str], aliases: Sequence[str]) -> None:
+    """The agency's names become these (a name given twice is kept once, as its first kind)."""
+    current = [(alias.kind, alias.alias) for alias in agency.aliases]
     wanted: dict[str, str] = {}
-    for kind, column in (("short", "short_names"), ("alias", "aliases")):
-        names = row.data[column] if column in row.present else [name for k, name in current if k == kind]
+    for kind, names in (("short", short_names), ("alias", aliases)):
         for name in names:
             wanted.setdefault(name, kind)
     if [(kind, name) for name, kind in wanted.items()] != current:
@@ -212,19 +240,22 @@ def _upsert_assessment(row: Row, agencies: _Agencies) -> Assessment:
         assessment = Assessment(agency=agency, fiscal_year=row.data["fiscal_year"])
         db.session.add(assessment)
     _assign(assessment, row, ASSESSMENT_FIELDS)
+    given = {n: row.data.get(f"indicator_{n}") for n in range(1, 11) if f"indicator_{n}" in row.present}
+    set_indicator_scores(assessment, given)
+    return assessment
+
+
+def set_indicator_scores(assessment: Assessment, scores: dict[int, Any]) -> None:
+    """Set the indicators given (None removes a score); indicators not given keep theirs."""
     stored = {score.indicator_no: score for score in assessment.indicator_scores}
-    for number in range(1, 11):
-        column = f"indicator_{number}"
-        if column not in row.present:
-            continue
-        value, score = row.data.get(column), stored.get(number)
+    for number, value in sorted(scores.items()):
+        score = stored.get(number)
         if value is None and score is not None:
             assessment.indicator_scores.remove(score)
         elif value is not None and score is None:
             assessment.indicator_scores.append(IndicatorScore(indicator_no=number, score=value))
         elif score is not None and score.score != value:
             score.score = value
-    return assessment
 
 
 def _upsert_question(row: Row, assessment: Assessment) -> None:
@@ -245,17 +276,25 @@ def _upsert_measure(row: Row, agencies: _Agencies) -> Measure:
         db.session.add(measure)
     _assign(measure, row, MEASURE_FIELDS)
     if "indicators" in row.present:
-        wanted = row.data["indicators"]
-        for link in [link for link in measure.indicator_links if link.indicator_no not in wanted]:
-            measure.indicator_links.remove(link)
-        have = {link.indicator_no for link in measure.indicator_links}
-        measure.indicator_links.extend(MeasureIndicator(indicator_no=n) for n in wanted if n not in have)
+        set_measure_indicators(measure, row.data["indicators"])
     return measure
 
 
+def set_measure_indicators(measure: Measure, wanted: Sequence[int]) -> None:
+    """The indicators the measure addresses become these; links kept are not rewritten."""
+    for link in [link for link in measure.indicator_links if link.indicator_no not in wanted]:
+        measure.indicator_links.remove(link)
+    have = {link.indicator_no for link in measure.indicator_links}
+    measure.indicator_links.extend(MeasureIndicator(indicator_no=n) for n in wanted if n not in have)
+
+
 def _replace_progress(measure: Measure, rows: Sequence[Row]) -> None:
-    """The measure's progress becomes the file's steps; unchanged steps keep their rows."""
-    stored = {entry.step_no: entry for entry in measure.progress}
+    """The measure's steps become the file's steps; unchanged steps keep their rows.
+
+    Only entries of kind "step" are the file's to replace: participation evidence attached in the
+    backend (kind "participation") stays.
+    """
+    stored = {entry.step_no: entry for entry in measure.progress if entry.kind == "step"}
     wanted = {row.data["step_no"]: row for row in rows}
     for step_no, entry in stored.items():
         if step_no not in wanted:
@@ -263,6 +302,6 @@ def _replace_progress(measure: Measure, rows: Sequence[Row]) -> None:
     for step_no, row in sorted(wanted.items()):
         entry = stored.get(step_no)
         if entry is None:
-            entry = ProgressEntry(step_no=step_no)
+            entry = ProgressEntry(step_no=step_no, kind="step")
             measure.progress.append(entry)
         _assign(entry, row, PROGRESS_FIELDS)

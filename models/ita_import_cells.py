@@ -11,6 +11,7 @@ from typing import Any
 from pythainlp.util import thai_digit_to_arabic_digit
 
 from models.agency import AGENCY_KINDS
+from models.ita_import_messages import Msg
 from models.ita_import_tables import Column
 from models.measure import PROGRESS_STATUSES
 
@@ -21,6 +22,8 @@ STATUS_WORDS = {
     "อยู่ระหว่างดำเนินการ": "in_progress",
     "ยังไม่ดำเนินการ": "not_started",
 }
+# The levels the NACC has published results in: letter grades, and the pass levels of recent years.
+KNOWN_LEVELS = ("AA", "A", "B", "C", "D", "E", "F", "ผ่านดีเยี่ยม", "ผ่านดีมาก", "ผ่านดี", "ผ่าน", "ไม่ผ่าน")
 LIST_KINDS = {"list", "lines", "numbers"}
 CENT = Decimal("0.01")
 
@@ -38,7 +41,7 @@ def show(value: Any) -> str:
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
-        raise CellError(f"{show(value)} is not text")
+        raise CellError(Msg("not_text", value=show(value)))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, datetime) and value.time() == datetime.min.time():
@@ -50,24 +53,25 @@ def _text(value: Any) -> str:
 
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, (bool, date, list, dict)):
-        raise CellError(f"{show(value)} is not a number")
+        raise CellError(Msg("not_number", value=show(value), hint=""))
     if isinstance(value, float):
         value = repr(value)
     text = thai_digit_to_arabic_digit(str(value)).strip()
     try:
         number = Decimal(text)
     except InvalidOperation:
-        hint = f" (use a point for decimals: {text.replace(',', '.')})" if re.fullmatch(r"\d+,\d+", text) else ""
-        raise CellError(f"{show(value)} is not a number{hint}") from None
+        comma = re.fullmatch(r"\d+,\d+", text)
+        hint = Msg("hint_decimal_point", fixed=text.replace(",", ".")) if comma else ""
+        raise CellError(Msg("not_number", value=show(value), hint=hint)) from None
     if not number.is_finite():
-        raise CellError(f"{show(value)} is not a number")
+        raise CellError(Msg("not_number", value=show(value), hint=""))
     return number
 
 
-def _integer(value: Any, what: str = "a whole number") -> int:
+def _integer(value: Any, what: str = "whole_number") -> int:
     number = _decimal(value)
     if number != number.to_integral_value():
-        raise CellError(f"{show(value)} is not {what}")
+        raise CellError(Msg("not_whole", value=show(value), what=Msg(f"what.{what}")))
     return int(number)
 
 
@@ -75,20 +79,18 @@ def parse_score(value: Any, column: Column) -> Decimal:
     """A score 0-100, rounded to the two decimals the NACC publishes."""
     number = _decimal(value)
     if not 0 <= number <= 100:
-        raise CellError(f"{show(value)} is outside 0-100")
+        raise CellError(Msg("outside_score", value=show(value)))
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def parse_year(value: Any, column: Column) -> int:
     """A fiscal year in the Buddhist era; a Common Era year gets a hint."""
     text = value if not isinstance(value, str) else re.sub(r"^(พ\.ศ\.|พ\.ศ|พศ\.?)\s*", "", value.strip())
-    year = _integer(text, "a year")
+    year = _integer(text, "year")
     if 1900 <= year <= 2200:
-        raise CellError(
-            f"{year} is not a plausible fiscal year: Buddhist-era year expected, did you mean {year + 543}?"
-        )
+        raise CellError(Msg("year_common_era", year=year, be=year + 543))
     if not 2500 <= year <= 2700:
-        raise CellError(f"{year} is not a plausible fiscal year (Buddhist era, 2500-2700)")
+        raise CellError(Msg("year_range", year=year))
     return year
 
 
@@ -105,12 +107,9 @@ def parse_date(value: Any, column: Column) -> date:
         except ValueError:
             day = None
         if day is None:
-            raise CellError(f"{show(value)} is not a date (write YYYY-MM-DD, e.g. 2025-08-15)")
+            raise CellError(Msg("not_date", value=show(value)))
     if day.year >= 2400:
-        raise CellError(
-            f"{show(value)} has a Buddhist-era year: dates are Common Era, "
-            f"did you mean {day.replace(year=day.year - 543).isoformat()}?"
-        )
+        raise CellError(Msg("date_buddhist_era", value=show(value), fixed=day.replace(year=day.year - 543).isoformat()))
     return day
 
 
@@ -118,23 +117,23 @@ def _ranged(low: int, high: int, what: str) -> Callable[[Any, Column], int]:
     def parse(value: Any, column: Column) -> int:
         number = _integer(value)
         if not low <= number <= high:
-            raise CellError(f"{show(value)} is not {what} ({low}-{high})")
+            raise CellError(Msg("out_of_range", value=show(value), what=Msg(f"what.{what}"), low=low, high=high))
         return number
 
-    parse.__doc__ = f"A whole number {low}-{high}: {what}."
+    parse.__doc__ = f"A whole number {low}-{high}: {what.replace('_', ' ')}."
     return parse
 
 
-parse_indicator = _ranged(1, 10, "an indicator number")
-parse_issue_area = _ranged(1, 7, "an issue area")
-parse_positive = _ranged(1, 9999, "a step number")
+parse_indicator = _ranged(1, 10, "indicator")
+parse_issue_area = _ranged(1, 7, "issue_area")
+parse_positive = _ranged(1, 9999, "step_number")
 
 
 def parse_text(value: Any, column: Column) -> str:
     """Text as written, with line breaks kept and outer spaces trimmed."""
     text = _text(value)
     if column.max_len and len(text) > column.max_len:
-        raise CellError(f"{show(value)} is too long ({len(text)} characters, at most {column.max_len})")
+        raise CellError(Msg("too_long", value=show(value), length=len(text), limit=column.max_len))
     return text
 
 
@@ -147,7 +146,7 @@ def parse_slug(value: Any, column: Column) -> str:
     """An agency's stable id: lower-case ASCII letters, digits, - and _."""
     text = _text(value).lower()
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", text):
-        raise CellError(f"{show(value)} is not a valid slug: use lower-case a-z, 0-9, - or _ (e.g. nammong)")
+        raise CellError(Msg("bad_slug", value=show(value)))
     return text
 
 
@@ -155,7 +154,7 @@ def parse_question_code(value: Any, column: Column) -> str:
     """i4, e1, o16: the tool's letter and the question's number."""
     text = thai_digit_to_arabic_digit(_text(value)).lower().replace(" ", "")
     if not re.fullmatch(r"[ieo]\d{1,4}", text):
-        raise CellError(f"{show(value)} is not a question code (i, e or o and a number, e.g. i4, e1, o16)")
+        raise CellError(Msg("bad_question_code", value=show(value)))
     return text
 
 
@@ -165,7 +164,7 @@ def parse_list(value: Any, column: Column) -> list[str]:
     names = [_text(item) for item in items if item is not None]
     for name in names:
         if column.max_len and len(name) > column.max_len:
-            raise CellError(f"{show(name)} is too long ({len(name)} characters, at most {column.max_len})")
+            raise CellError(Msg("too_long", value=show(name), length=len(name), limit=column.max_len))
     return list(dict.fromkeys(n for n in names if n))
 
 
@@ -192,7 +191,7 @@ def parse_agency_kind(value: Any, column: Column) -> str:
     text = _text(value).lower()
     kind = KIND_WORDS.get(text, text)
     if kind not in AGENCY_KINDS:
-        raise CellError(f"{show(value)} is not a known kind (use one of: {', '.join(AGENCY_KINDS)})")
+        raise CellError(Msg("bad_kind", value=show(value), choices=", ".join(AGENCY_KINDS)))
     return kind
 
 
@@ -201,8 +200,17 @@ def parse_status(value: Any, column: Column) -> str:
     text = _text(value)
     status = STATUS_WORDS.get(text, re.sub(r"[\s-]+", "_", text.lower()))
     if status not in PROGRESS_STATUSES:
-        raise CellError(f"{show(value)} is not a status (use one of: {', '.join(PROGRESS_STATUSES)})")
+        raise CellError(Msg("bad_status", value=show(value), choices=", ".join(PROGRESS_STATUSES)))
     return status
+
+
+def parse_level(value: Any, column: Column) -> str:
+    """A published level, one of KNOWN_LEVELS: `a` is read as A, `ผ่าน ดี` as ผ่านดี."""
+    text = re.sub(r"\s+", "", _text(value))
+    level = text.upper() if text.isascii() else text
+    if level not in KNOWN_LEVELS:
+        raise CellError(Msg("bad_level", value=show(value), choices=", ".join(KNOWN_LEVELS)))
+    return level
 
 
 PARSERS: dict[str, Callable[[Any, Column], Any]] = {
@@ -221,6 +229,7 @@ PARSERS: dict[str, Callable[[Any, Column], Any]] = {
     "numbers": parse_numbers,
     "agency_kind": parse_agency_kind,
     "status": parse_status,
+    "level": parse_level,
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select, tuple_
 
 from models import Agency, Assessment, Measure, db
 from models.ita_import_cells import LIST_KINDS, PARSERS, CellError, is_empty
+from models.ita_import_messages import Msg, text_of
 from models.ita_import_tables import KEYS, TABLES, Issue, Record, columns_of
 
 
@@ -56,14 +57,16 @@ def validate(records: Sequence[Record]) -> Validated:
     return Validated(rows, errors)
 
 
-def _unknown(table: str, name: str, what: str) -> str:
+def _unknown(table: str, name: str, what: str) -> Msg:
+    """An unknown column (what: column) or YAML field (what: field), with the likely intended name."""
+    kind = Msg(f"what.{what}")
     match = re.fullmatch(r"indicator_(\d+)", name)
     if match:
-        return f"unknown {what}: indicators are numbered 1-10, there is no indicator {match.group(1)}"
+        return Msg("unknown_indicator", what=kind, number=match.group(1))
     close = difflib.get_close_matches(name, list(columns_of(table)), n=1, cutoff=0.6)
     if close:
-        return f"unknown {what} (did you mean {close[0]}?)"
-    return f"unknown {what} (the {table} table has: {', '.join(columns_of(table))})"
+        return Msg("unknown_did_you_mean", what=kind, name=close[0])
+    return Msg("unknown_of_table", what=kind, table=table, names=", ".join(columns_of(table)))
 
 
 def _check_header(record: Record) -> list[Issue]:
@@ -75,7 +78,7 @@ def _check_header(record: Record) -> list[Issue]:
         if name and name not in columns
     ]
     issues += [
-        Issue.at(record, column.name, "this required column is missing")
+        Issue.at(record, column.name, Msg("column_missing"))
         for column in TABLES[record.table]
         if column.required and column.name not in record.header
     ]
@@ -97,13 +100,13 @@ def _check_row(record: Record, errors: list[Issue]) -> Row:
         raw = record.values.get(column.name)
         if is_empty(raw):
             if column.required:
-                errors.append(Issue.at(record, column.name, "required value is empty"))
+                errors.append(Issue.at(record, column.name, Msg("required_empty")))
             data[column.name] = [] if column.kind in LIST_KINDS else None
             continue
         try:
             data[column.name] = PARSERS[column.kind](raw, column)
         except CellError as exc:
-            errors.append(Issue.at(record, column.name, str(exc)))
+            errors.append(Issue.at(record, column.name, text_of(exc)))
     return Row(record, data, present)
 
 
@@ -129,7 +132,7 @@ def _check_duplicates(rows: dict[str, list[Row]], errors: list[Issue]) -> None:
                     Issue.at(
                         row.record,
                         None,
-                        f"duplicate row: {_describe(table, key)} is already given at {first[key].record.where}",
+                        Msg("duplicate", key=_describe(table, key), where=first[key].record.where),
                     )
                 )
             else:
@@ -145,14 +148,8 @@ def _check_references(rows: dict[str, list[Row]], errors: list[Issue]) -> None:
             slug = row.data.get("agency")
             if slug and slug not in known:
                 close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                errors.append(
-                    Issue.at(
-                        row.record,
-                        "agency",
-                        f'unknown agency "{slug}": it is in neither the agencies table nor the database{hint}',
-                    )
-                )
+                hint = Msg("hint_did_you_mean", name=close[0]) if close else ""
+                errors.append(Issue.at(row.record, "agency", Msg("unknown_agency", slug=slug, hint=hint)))
     for table, parent_table, size in (("questions", "assessments", 2), ("progress", "measures", 3)):
         wanted: dict[tuple, list[Row]] = {}
         for row in rows[table]:
@@ -166,11 +163,11 @@ def _check_references(rows: dict[str, list[Row]], errors: list[Issue]) -> None:
             if key in have:
                 continue
             if size == 2:
-                column, message = "fiscal_year", f"there is no assessment of {key[0]} for fiscal year {key[1]}"
+                column, message = "fiscal_year", Msg("no_assessment", slug=key[0], year=key[1])
             else:
-                column, message = "measure_code", f'there is no measure "{key[2]}" of {key[0]} for fiscal year {key[1]}'
+                column, message = "measure_code", Msg("no_measure", code=key[2], slug=key[0], year=key[1])
             for row in wanted[key]:
-                errors.append(Issue.at(row.record, column, f"{message} in the {parent_table} table or the database"))
+                errors.append(Issue.at(row.record, column, message))
 
 
 def _stored_keys(model: type[Assessment | Measure], keys: list[tuple]) -> set[tuple]:

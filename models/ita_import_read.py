@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from models.ita_import_messages import Msg
 from models.ita_import_tables import TABLES, Record, columns_of
 
 TABLE_LIST = ", ".join(TABLES)
@@ -34,7 +35,7 @@ def read_file(path: Path | str) -> list[Record]:
         return _read_xlsx(path)
     if suffix in (".csv", ".txt"):
         return _read_csv(path)
-    raise ReadError(f"{path.name} is neither a .xlsx workbook nor a .csv file")
+    raise ReadError(Msg("not_a_table_file", name=path.name))
 
 
 def normalise_header(cell: Any) -> str:
@@ -61,7 +62,7 @@ def _read_xlsx(path: Path) -> list[Record]:
                 continue  # an empty sheet, such as Excel's untouched Sheet1
             table = sheet.title.strip().lower()
             if table not in TABLES:
-                problem = f'unknown sheet "{sheet.title}": name each sheet after the table it holds ({TABLE_LIST})'
+                problem = Msg("unknown_sheet", sheet=sheet.title, tables=TABLE_LIST)
                 records.append(Record(path.name, None, sheet=sheet.title, kind="header", problems=[problem]))
                 continue
             records += _table_records(path.name, table, rows, sheet=sheet.title)
@@ -75,7 +76,7 @@ def _read_csv(path: Path) -> list[Record]:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             text = fh.read()
     except UnicodeDecodeError as exc:
-        raise ReadError(f'{path.name} is not UTF-8 text: in Excel, save it as "CSV UTF-8"') from exc
+        raise ReadError(Msg("not_utf8", name=path.name)) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = ","
     if "," not in first_line:
@@ -86,10 +87,7 @@ def _read_csv(path: Path) -> list[Record]:
     header = [normalise_header(c) for c in rows[0]]
     table = table_from_name(path.stem) or table_from_header(header)
     if table is None:
-        problem = (
-            f"cannot tell which table this file holds: name it after its table ({TABLE_LIST}), "
-            "e.g. measures.csv, or start it with the template's header row"
-        )
+        problem = Msg("unknown_table", tables=TABLE_LIST)
         return [Record(path.name, None, row=1, kind="header", problems=[problem])]
     return _table_records(path.name, table, rows)
 
@@ -123,10 +121,10 @@ def _table_records(source: str, table: str, rows: Sequence[Sequence[Any]], sheet
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            head.problems.append(f"column {name} appears twice in row 1")
+            head.problems.append(Msg("column_twice", name=name))
         seen.add(name)
     if rows and all(_is_blank(c) for c in rows[0]):
-        head.problems.append("row 1 is empty: it must hold the column names")
+        head.problems.append(Msg("header_empty"))
     records = [head]
     unnamed_data_rows: list[int] = []
     for index, row in enumerate(rows[1:], start=2):
@@ -140,7 +138,7 @@ def _table_records(source: str, table: str, rows: Sequence[Sequence[Any]], sheet
         records.append(Record(source, table, values, sheet=sheet, row=index, header=header))
     if unnamed_data_rows:
         shown = ", ".join(map(str, unnamed_data_rows[:5])) + (" …" if len(unnamed_data_rows) > 5 else "")
-        head.problems.append(f"rows {shown} have values in a column with no name in row 1")
+        head.problems.append(Msg("unnamed_values", rows=shown))
     return records
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from models.ita_import_messages import Msg, in_language
+
 INDICATOR_NAMES = {
     1: "การปฏิบัติหน้าที่",
     2: "การใช้งบประมาณ",
@@ -106,10 +108,10 @@ ASSESSMENTS = (
     Column("total_score", "score", True, "คะแนนรวม ITA (0-100)", "total ITA score, 0-100", 85.86, width=12),
     Column(
         "level",
-        "text",
+        "level",
         False,
         "ระดับผลการประเมิน ตามที่ประกาศ (เช่น ผ่าน, ผ่านดี, A)",
-        "level exactly as published",
+        "level as published: AA, A-F, ผ่านดีเยี่ยม, ผ่านดีมาก, ผ่านดี, ผ่าน or ไม่ผ่าน",
         "ผ่าน",
         64,
         10,
@@ -334,16 +336,17 @@ class Record:
     seq: int = 0  # reading order, to list issues in the order the user sees them
 
     @property
-    def where(self) -> str:
+    def where(self) -> Msg:
         """Where a person finds this record: `assessments.csv row 7`, `nammong.yaml measures[2]`."""
-        parts = [self.source]
         if self.sheet is not None:
-            parts.append(f"sheet {self.sheet}")
+            if self.row is not None:
+                return Msg("where.sheet_row", source=self.source, sheet=self.sheet, row=self.row)
+            return Msg("where.sheet", source=self.source, sheet=self.sheet)
         if self.row is not None:
-            parts.append(f"row {self.row}")
-        elif self.locator:
-            parts.append(self.locator)
-        return " ".join(parts)
+            return Msg("where.row", source=self.source, row=self.row)
+        if self.locator:
+            return Msg("where.locator", source=self.source, locator=self.locator)
+        return Msg("where.file", source=self.source)
 
 
 @dataclass(frozen=True)
@@ -352,9 +355,13 @@ class Issue:
 
     where: str
     column: str | None
-    message: str
+    message: str  # a Msg (models.ita_import_messages) except for the demo YAML's own problems
     from_yaml: bool = False
     order: tuple[int, int] = (0, 0)
+    # Where, piece by piece, for a table of problems: the file, its sheet (XLSX) and its row as Excel shows it.
+    source: str | None = None
+    sheet: str | None = None
+    row: int | None = None
 
     @classmethod
     def at(cls, record: Record, column: str | None, message: str) -> Issue:
@@ -364,8 +371,23 @@ class Issue:
             names = [c.name for c in TABLES[record.table]]
             position = names.index(column) + 1 if column in names else len(names) + 1
         return cls(
-            record.where, column, message, record.header is None and record.kind == "row", (record.seq, position)
+            record.where,
+            column,
+            message,
+            record.header is None and record.kind == "row",
+            (record.seq, position),
+            record.source,
+            record.sheet,
+            record.row,
         )
+
+    def text(self, lang: str) -> str:
+        """The message alone, in `lang`."""
+        return in_language(self.message, lang)
+
+    def place(self, lang: str) -> str:
+        """Where, in `lang` (file, sheet and row)."""
+        return in_language(self.where, lang)
 
     def __str__(self) -> str:
         if self.column is None:
