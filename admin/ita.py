@@ -1,1 +1,1092 @@
-"""ITA data and measures: agencies, assessments, scores, measures, progress; edit and import."""
+"""ITA data and measures: agencies, assessments, scores, measures, progress; edit and import.
+
+Viewing needs the right ita.view, changing ita.edit; every page is limited to the user's agencies (another
+agency's record is a 404). Forms check each value the way the importer checks the same column's cell
+(models/ita_import_cells.py), so a score, a year or a level the importer would refuse is refused here too,
+with the same message, beside the field. After any change the bot's cached data is forgotten so that its
+next answer uses the new figures.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import secrets
+import shutil
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms import BooleanField, Field, FieldList, Form, FormField, MultipleFileField, StringField, TextAreaField
+from wtforms.validators import StopValidation
+from wtforms.widgets import TextArea
+
+from admin import bp
+from admin.access import check_agency, has_right, requires
+from admin.audit import record
+from admin.ui import lang, tr
+from models import (
+    Agency,
+    Assessment,
+    Complaint,
+    Handoff,
+    Measure,
+    ProgressEntry,
+    QuestionScore,
+    SurveyResponse,
+    db,
+)
+from models.agency import AGENCY_KINDS
+from models.indicators import INDICATORS, TOOLS
+from models.ita_import import (
+    apply,
+    check_files,
+    database_refused,
+    set_aliases,
+    set_indicator_scores,
+    set_measure_indicators,
+)
+from models.ita_import_cells import KNOWN_LEVELS, LIST_KINDS, PARSERS, CellError, is_empty
+from models.ita_import_check import Validated
+from models.ita_import_messages import Msg, in_language, text_of
+from models.ita_import_plan import plan
+from models.ita_import_tables import TABLES, Issue, columns_of
+from models.measure import PROGRESS_STATUSES
+
+ISSUE_AREAS = tuple(range(1, 8))
+TEMPLATE_FILE = Path("docs") / "import-template" / "ita-import-template.xlsx"
+IMPORT_MAX_BYTES = 5 * 1024 * 1024  # per upload, all files together
+IMPORT_MAX_FILES = 10
+IMPORT_EXTENSIONS = (".xlsx", ".csv")
+IMPORT_KEEP_SECONDS = 3600  # an upload not confirmed within an hour is deleted
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def forget_bot_data() -> None:
+    """The bot answers from the new data at once (as `flask import` does: cli.forget_cached_data)."""
+    from bot.data import forget
+
+    forget()
+
+
+# --- form fields checked as the importer checks cells ------------------------------------------------
+
+
+class Checked:
+    """Validator: parse the field like the importer parses the column's cells; the value lands in field.value."""
+
+    def __init__(self, table: str, column: str, required: bool | None = None) -> None:
+        self.column = columns_of(table)[column]
+        self.required = self.column.required if required is None else required
+
+    def __call__(self, form, field) -> None:
+        field.value = [] if self.column.kind in LIST_KINDS else None
+        raw = field.data
+        if isinstance(raw, str) and self.column.kind == "list":
+            raw = raw.replace("\r\n", "\n").replace("\n", "|")  # one name per line in the form
+        if is_empty(raw):
+            if self.required:
+                raise StopValidation(Msg("required_empty").render(lang()))
+            return
+        try:
+            field.value = PARSERS[self.column.kind](raw, self.column)
+        except CellError as exc:
+            raise StopValidation(in_language(text_of(exc), lang())) from None
+
+
+class NumbersField(Field):
+    """Indicator numbers from a group of checkboxes with the same name."""
+
+    widget = TextArea()  # never rendered by itself: the template draws the checkboxes
+
+    def process_formdata(self, valuelist):
+        self.data = list(valuelist)
+
+    def _value(self):
+        return "|".join(map(str, self.data or []))
+
+
+def _text(table: str, column: str, area: bool = False, required: bool | None = None):
+    field_class = TextAreaField if area else StringField
+    return field_class(validators=[Checked(table, column, required)])
+
+
+class AgencyForm(FlaskForm):
+    slug = _text("agencies", "slug")
+    name_th = _text("agencies", "name_th")
+    name_en = _text("agencies", "name_en")
+    kind = _text("agencies", "kind")
+    district = _text("agencies", "district")
+    province = _text("agencies", "province")
+    short_names = _text("agencies", "short_names", area=True)
+    aliases = _text("agencies", "aliases", area=True)
+    notes = _text("agencies", "notes", area=True)
+
+
+class QuestionRowForm(Form):
+    """One question score; a row left blank is ignored, a row ticked 'remove' is deleted."""
+
+    code = _text("questions", "code", required=False)
+    indicator = _text("questions", "indicator")
+    score = _text("questions", "score", required=False)
+    text = _text("questions", "text", area=True)
+    remove = BooleanField()
+
+    @property
+    def blank(self) -> bool:
+        return all(is_empty(f.data) for f in (self.code, self.indicator, self.score, self.text))
+
+
+class AssessmentForm(FlaskForm):
+    fiscal_year = _text("assessments", "fiscal_year")
+    total_score = _text("assessments", "total_score")
+    level = _text("assessments", "level")
+    announced_on = _text("assessments", "announced_on")
+    iit_score = _text("assessments", "iit_score")
+    eit_score = _text("assessments", "eit_score")
+    oit_score = _text("assessments", "oit_score")
+    notes = _text("assessments", "notes", area=True)
+    questions = FieldList(FormField(QuestionRowForm), min_entries=0)
+
+    def indicator_fields(self) -> list[tuple[int, Field]]:
+        return [(n, self[f"indicator_{n}"]) for n in INDICATORS]
+
+    def tool_fields(self) -> list[tuple[str, Field]]:
+        return [(tool, self[f"{tool}_score"]) for tool in TOOLS]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        seen: set[str] = set()
+        for entry in self.questions:
+            row = entry.form
+            if row.remove.data or row.blank:
+                continue
+            for name in ("code", "score"):
+                field = row[name]
+                if is_empty(field.data) and not field.errors:
+                    field.errors.append(Msg("required_empty").render(lang()))
+                    ok = False
+            code = getattr(row.code, "value", None)
+            if code and code in seen:
+                row.code.errors.append(tr("ita_admin.error.question_twice", code=code))
+                ok = False
+            seen.add(code)
+        return ok
+
+
+for _n in INDICATORS:
+    setattr(AssessmentForm, f"indicator_{_n}", _text("assessments", f"indicator_{_n}"))
+
+
+class MeasureForm(FlaskForm):
+    fiscal_year = _text("measures", "fiscal_year")
+    code = _text("measures", "code")
+    title = _text("measures", "title", area=True)
+    based_on_year = _text("measures", "based_on_year")
+    indicators = NumbersField(validators=[Checked("measures", "indicators")])
+    issue_area = _text("measures", "issue_area")
+    weakness = _text("measures", "weakness", area=True)
+    activities = _text("measures", "activities", area=True)
+    steps = _text("measures", "steps", area=True)
+    responsible_unit = _text("measures", "responsible_unit")
+    timeframe = _text("measures", "timeframe")
+    monitoring = _text("measures", "monitoring", area=True)
+
+
+class ProgressForm(FlaskForm):
+    step_no = _text("progress", "step_no")
+    step = _text("progress", "step", area=True)
+    nacc_period = _text("progress", "nacc_period")
+    agency_period = _text("progress", "agency_period")
+    result = _text("progress", "result", area=True)
+    status = _text("progress", "status")
+    report = _text("progress", "report")
+    reported_on = _text("progress", "reported_on")
+
+
+class DeleteForm(FlaskForm):
+    """Only the CSRF token: the confirmation page's button."""
+
+
+class ImportForm(FlaskForm):
+    files = MultipleFileField()
+
+
+class ConfirmImportForm(FlaskForm):
+    token = StringField()
+
+
+def _values(form: FlaskForm, names) -> dict:
+    return {name: form[name].value for name in names}
+
+
+def _shown(value) -> str:
+    """A stored value as a form shows it: scores with two decimals, dates as YYYY-MM-DD, lists one per line."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, list):
+        return "\n".join(map(str, value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+# --- loading records the user may see -----------------------------------------------------------------
+
+
+def _load(model: type[Agency | Assessment | Measure], record_id: int):
+    """A record of one of the user's agencies, else 404 (another agency's record is not confirmed to exist)."""
+    found = db.session.get(model, record_id)
+    if found is None:
+        abort(404)
+    check_agency(found.id if model is Agency else found.agency_id)
+    return found
+
+
+def _entry(entry_id: int) -> ProgressEntry:
+    entry = db.session.get(ProgressEntry, entry_id)
+    if entry is None or entry.kind != "step":  # participation evidence is edited on the reports page
+        abort(404)
+    check_agency(entry.measure.agency_id)
+    return entry
+
+
+def _code_key(code: str) -> tuple:
+    """Measure codes in the document's order: 2 before 10, then any text codes."""
+    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+
+
+def _measures_of(agency: Agency) -> list[Measure]:
+    return sorted(agency.measures, key=lambda m: (-m.fiscal_year, _code_key(m.code)))
+
+
+def _steps(measure: Measure) -> list[ProgressEntry]:
+    return [entry for entry in measure.progress if entry.kind == "step"]
+
+
+def _participation(measure: Measure) -> list[ProgressEntry]:
+    return [entry for entry in measure.progress if entry.kind == "participation"]
+
+
+def _commit_or_error() -> bool:
+    """Commit; on a database refusal roll back and tell the user (nothing saved)."""
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("ITA edit refused by the database on %s", request.endpoint)
+        flash(tr("ita_admin.error.database"), "error")
+        return False
+    forget_bot_data()
+    return True
+
+
+def _page(template: str, invalid: bool, **context):
+    """A form page; after a refused submission with the errors beside the fields, and a 400."""
+    if not invalid:
+        return render_template(template, **context)
+    flash(tr("admin.form_invalid"), "error")
+    return render_template(template, **context), 400
+
+
+# --- list and pages ------------------------------------------------------------------------------------
+
+
+@bp.get("/ita")
+@requires("ita.view")
+def ita():
+    """The user's agencies with their latest ITA result and their measures."""
+    agencies = sorted(current_user.agencies, key=lambda a: a.name_th)
+    ids = [a.id for a in agencies]
+    latest: dict[int, Assessment] = {}
+    for assessment in db.session.scalars(
+        select(Assessment).where(Assessment.agency_id.in_(ids)).order_by(Assessment.fiscal_year)
+    ):
+        latest[assessment.agency_id] = assessment
+    counts = dict(
+        db.session.execute(
+            select(Measure.agency_id, func.count()).where(Measure.agency_id.in_(ids)).group_by(Measure.agency_id)
+        ).all()
+    )
+    last_year = dict(
+        db.session.execute(
+            select(Measure.agency_id, func.max(Measure.fiscal_year))
+            .where(Measure.agency_id.in_(ids))
+            .group_by(Measure.agency_id)
+        ).all()
+    )
+    in_last_year = {
+        agency_id: db.session.scalar(
+            select(func.count()).where(Measure.agency_id == agency_id, Measure.fiscal_year == year)
+        )
+        for agency_id, year in last_year.items()
+    }
+    rows = [
+        {
+            "agency": agency,
+            "latest": latest.get(agency.id),
+            "measures": counts.get(agency.id, 0),
+            "measure_year": last_year.get(agency.id),
+            "measures_in_year": in_last_year.get(agency.id, 0),
+        }
+        for agency in agencies
+    ]
+    return render_template("admin/ita.html", rows=rows, threshold=_threshold())
+
+
+def _threshold() -> float:
+    return float(current_app.config.get("LOW_SCORE_THRESHOLD", 85.0))
+
+
+@bp.get("/ita/agencies/<int:agency_id>")
+@requires("ita.view")
+def ita_agency(agency_id: int):
+    agency = _load(Agency, agency_id)
+    assessments = sorted(agency.assessments, key=lambda a: -a.fiscal_year)
+    measures = _measures_of(agency)
+    return render_template(
+        "admin/ita_agency.html",
+        agency=agency,
+        assessments=assessments,
+        measures=measures,
+        steps_of=_steps,
+        threshold=_threshold(),
+    )
+
+
+@bp.get("/ita/assessments/<int:assessment_id>")
+@requires("ita.view")
+def ita_assessment(assessment_id: int):
+    assessment = _load(Assessment, assessment_id)
+    questions = sorted(assessment.question_scores, key=lambda q: (q.code[:1], _code_key(q.code[1:])))
+    return render_template(
+        "admin/ita_assessment.html",
+        assessment=assessment,
+        agency=assessment.agency,
+        questions=questions,
+        indicators=INDICATORS,
+        tools=TOOLS,
+        threshold=_threshold(),
+    )
+
+
+@bp.get("/ita/measures/<int:measure_id>")
+@requires("ita.view")
+def ita_measure(measure_id: int):
+    measure = _load(Measure, measure_id)
+    return render_template(
+        "admin/ita_measure.html",
+        measure=measure,
+        agency=measure.agency,
+        steps=_steps(measure),
+        participation=_participation(measure),
+        endpoints=current_app.view_functions,
+    )
+
+
+# --- agencies ------------------------------------------------------------------------------------------
+
+
+AGENCY_COLUMNS = ("name_th", "name_en", "kind", "district", "province", "notes")
+
+
+def _agency_form_data(agency: Agency) -> dict:
+    data = {name: _shown(getattr(agency, name)) for name in ("slug", *AGENCY_COLUMNS)}
+    data["short_names"] = "\n".join(a.alias for a in agency.aliases if a.kind == "short")
+    data["aliases"] = "\n".join(a.alias for a in agency.aliases if a.kind != "short")
+    return data
+
+
+def _save_agency(agency: Agency, form: AgencyForm) -> None:
+    for name, value in _values(form, AGENCY_COLUMNS).items():
+        setattr(agency, name, value)
+    set_aliases(agency, form.short_names.value, form.aliases.value)
+
+
+def _alias_clash(form: AgencyForm, agency: Agency | None) -> bool:
+    """An alias that another agency already uses would make the bot unsure which agency a citizen means."""
+    names = [*form.short_names.value, *form.aliases.value]
+    if not names:
+        return False
+    from models import AgencyAlias
+
+    query = select(AgencyAlias.alias).where(AgencyAlias.alias.in_(names))
+    if agency is not None and agency.id is not None:
+        query = query.where(AgencyAlias.agency_id != agency.id)
+    taken = sorted(set(db.session.scalars(query)))
+    if taken:
+        form.aliases.errors.append(tr("ita_admin.error.alias_taken", names=", ".join(taken)))
+    return bool(taken)
+
+
+@bp.route("/ita/agencies/new", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_agency_new():
+    form = AgencyForm(data=None if request.method == "POST" else {"kind": "sao"})
+    context = {"form": form, "agency": None, "kinds": AGENCY_KINDS}
+    if not form.validate_on_submit():
+        return _page("admin/ita_agency_form.html", form.is_submitted(), **context)
+    if db.session.scalar(select(Agency.id).where(Agency.slug == form.slug.value)) is not None:
+        form.slug.errors.append(tr("ita_admin.error.slug_taken"))
+        return _page("admin/ita_agency_form.html", True, **context)
+    if _alias_clash(form, None):
+        return _page("admin/ita_agency_form.html", True, **context)
+    agency = Agency(slug=form.slug.value)
+    db.session.add(agency)
+    _save_agency(agency, form)
+    current_user.agencies.append(agency)  # the admin who adds an agency works for it
+    db.session.flush()
+    record("record_created", "agency", agency.id, agency_id=agency.id)
+    if not _commit_or_error():
+        return render_template("admin/ita_agency_form.html", **context), 409
+    flash(tr("ita_admin.saved.agency_created"), "success")
+    return redirect(url_for("admin.ita_agency", agency_id=agency.id))
+
+
+@bp.route("/ita/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_agency_edit(agency_id: int):
+    agency = _load(Agency, agency_id)
+    form = AgencyForm(data=None if request.method == "POST" else _agency_form_data(agency))
+    del form.slug  # the slug is the key files refer to: it does not change
+    context = {"form": form, "agency": agency, "kinds": AGENCY_KINDS}
+    if not form.validate_on_submit():
+        return _page("admin/ita_agency_form.html", form.is_submitted(), **context)
+    if _alias_clash(form, agency):
+        return _page("admin/ita_agency_form.html", True, **context)
+    _save_agency(agency, form)
+    record("record_changed", "agency", agency.id, agency_id=agency.id)
+    if not _commit_or_error():
+        return render_template("admin/ita_agency_form.html", **context), 409
+    flash(tr("admin.saved"), "success")
+    return redirect(url_for("admin.ita_agency", agency_id=agency.id))
+
+
+def _citizen_records(agency: Agency) -> int:
+    """Complaints, survey responses and handoffs of the agency: what deleting it would take with it."""
+    return sum(
+        db.session.scalar(select(func.count()).select_from(model).where(model.agency_id == agency.id)) or 0
+        for model in (Complaint, SurveyResponse, Handoff)
+    )
+
+
+@bp.route("/ita/agencies/<int:agency_id>/delete", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_agency_delete(agency_id: int):
+    agency = _load(Agency, agency_id)
+    blocked = _citizen_records(agency)
+    form = DeleteForm()
+    losses = [
+        tr("ita_admin.delete.loses_assessments", count=len(agency.assessments)),
+        tr("ita_admin.delete.loses_measures", count=len(agency.measures)),
+    ]
+    context = {
+        "form": form,
+        "what": tr("ita_admin.delete.agency", name=agency.name_th),
+        "losses": losses,
+        "blocked": tr("ita_admin.delete.agency_has_citizen_records", count=blocked) if blocked else None,
+        "back": url_for("admin.ita_agency", agency_id=agency.id),
+    }
+    if blocked and form.is_submitted():
+        return render_template("admin/ita_confirm_delete.html", **context), 409
+    if blocked or not form.validate_on_submit():
+        return render_template("admin/ita_confirm_delete.html", **context)
+    record("record_deleted", "agency", agency.id)
+    db.session.delete(agency)
+    if not _commit_or_error():
+        return render_template("admin/ita_confirm_delete.html", **context), 409
+    flash(tr("ita_admin.deleted"), "success")
+    return redirect(url_for("admin.ita"))
+
+
+# --- assessments -----------------------------------------------------------------------------------------
+
+
+ASSESSMENT_COLUMNS = (
+    "fiscal_year",
+    "total_score",
+    "level",
+    "announced_on",
+    "iit_score",
+    "eit_score",
+    "oit_score",
+    "notes",
+)
+BLANK_QUESTION_ROWS = 3
+
+
+def _assessment_form(assessment: Assessment | None) -> AssessmentForm:
+    if request.method == "POST":
+        return AssessmentForm()
+    data: dict = {}
+    questions: list[dict] = []
+    if assessment is not None:
+        data = {name: _shown(getattr(assessment, name)) for name in ASSESSMENT_COLUMNS}
+        data.update({f"indicator_{n}": _shown(assessment.indicator(n)) for n in INDICATORS})
+        questions = [
+            {"code": q.code, "indicator": _shown(q.indicator_no), "score": _shown(q.score), "text": q.text or ""}
+            for q in sorted(assessment.question_scores, key=lambda q: (q.code[:1], _code_key(q.code[1:])))
+        ]
+    data["questions"] = questions + [{}] * BLANK_QUESTION_ROWS
+    return AssessmentForm(data=data)
+
+
+def _year_taken(agency: Agency, year: int, current: Assessment | None) -> bool:
+    query = select(Assessment.id).where(Assessment.agency_id == agency.id, Assessment.fiscal_year == year)
+    found = db.session.scalar(query)
+    return found is not None and (current is None or found != current.id)
+
+
+def _save_assessment(assessment: Assessment, form: AssessmentForm) -> None:
+    for name, value in _values(form, ASSESSMENT_COLUMNS).items():
+        setattr(assessment, name, value)
+    set_indicator_scores(assessment, {n: form[f"indicator_{n}"].value for n in INDICATORS})
+    stored = {q.code: q for q in assessment.question_scores}
+    wanted: dict[str, QuestionRowForm] = {}
+    for entry in form.questions:
+        row = entry.form
+        if not row.remove.data and not row.blank:
+            wanted[row.code.value] = row
+    for code, question in stored.items():
+        if code not in wanted:
+            assessment.question_scores.remove(question)
+    for code, row in wanted.items():
+        question = stored.get(code)
+        if question is None:
+            question = QuestionScore(code=code)
+            assessment.question_scores.append(question)
+        question.indicator_no = row.indicator.value
+        question.score = row.score.value
+        question.text = row.text.value
+
+
+def _assessment_page(form: AssessmentForm, agency: Agency, assessment: Assessment | None, invalid: bool):
+    context = {
+        "form": form,
+        "agency": agency,
+        "assessment": assessment,
+        "levels": KNOWN_LEVELS,
+        "indicators": INDICATORS,
+    }
+    return _page("admin/ita_assessment_form.html", invalid, **context)
+
+
+@bp.route("/ita/agencies/<int:agency_id>/assessments/new", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_assessment_new(agency_id: int):
+    agency = _load(Agency, agency_id)
+    form = _assessment_form(None)
+    if not form.validate_on_submit():
+        return _assessment_page(form, agency, None, form.is_submitted())
+    if _year_taken(agency, form.fiscal_year.value, None):
+        form.fiscal_year.errors.append(tr("ita_admin.error.assessment_year_taken"))
+        return _assessment_page(form, agency, None, True)
+    assessment = Assessment(agency=agency, fiscal_year=form.fiscal_year.value)
+    db.session.add(assessment)
+    _save_assessment(assessment, form)
+    db.session.flush()
+    record("record_created", "assessment", assessment.id, agency_id=agency.id)
+    if not _commit_or_error():
+        return _assessment_page(form, agency, None, False), 409
+    flash(tr("admin.saved"), "success")
+    return redirect(url_for("admin.ita_assessment", assessment_id=assessment.id))
+
+
+@bp.route("/ita/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_assessment_edit(assessment_id: int):
+    assessment = _load(Assessment, assessment_id)
+    agency = assessment.agency
+    form = _assessment_form(assessment)
+    if not form.validate_on_submit():
+        return _assessment_page(form, agency, assessment, form.is_submitted())
+    if _year_taken(agency, form.fiscal_year.value, assessment):
+        form.fiscal_year.errors.append(tr("ita_admin.error.assessment_year_taken"))
+        return _assessment_page(form, agency, assessment, True)
+    _save_assessment(assessment, form)
+    record("record_changed", "assessment", assessment.id, agency_id=agency.id)
+    if not _commit_or_error():
+        return _assessment_page(form, agency, assessment, False), 409
+    flash(tr("admin.saved"), "success")
+    return redirect(url_for("admin.ita_assessment", assessment_id=assessment.id))
+
+
+@bp.route("/ita/assessments/<int:assessment_id>/delete", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_assessment_delete(assessment_id: int):
+    assessment = _load(Assessment, assessment_id)
+    agency = assessment.agency
+    form = DeleteForm()
+    context = {
+        "form": form,
+        "what": tr("ita_admin.delete.assessment", name=agency.name_th, year=assessment.fiscal_year),
+        "losses": [
+            tr("ita_admin.delete.loses_indicators", count=len(assessment.indicator_scores)),
+            tr("ita_admin.delete.loses_questions", count=len(assessment.question_scores)),
+        ],
+        "blocked": None,
+        "back": url_for("admin.ita_assessment", assessment_id=assessment.id),
+    }
+    if not form.validate_on_submit():
+        return render_template("admin/ita_confirm_delete.html", **context)
+    record("record_deleted", "assessment", assessment.id, agency_id=agency.id)
+    db.session.delete(assessment)
+    if not _commit_or_error():
+        return render_template("admin/ita_confirm_delete.html", **context), 409
+    flash(tr("ita_admin.deleted"), "success")
+    return redirect(url_for("admin.ita_agency", agency_id=agency.id))
+
+
+# --- measures ----------------------------------------------------------------------------------------------
+
+
+MEASURE_COLUMNS = (
+    "fiscal_year",
+    "code",
+    "title",
+    "based_on_year",
+    "issue_area",
+    "weakness",
+    "activities",
+    "steps",
+    "responsible_unit",
+    "timeframe",
+    "monitoring",
+)
+
+
+def _measure_form(measure: Measure | None, agency: Agency) -> MeasureForm:
+    if request.method == "POST":
+        return MeasureForm()
+    if measure is None:
+        latest = max((a.fiscal_year for a in agency.assessments), default=None)
+        year = max((m.fiscal_year for m in agency.measures), default=latest + 1 if latest else None)
+        return MeasureForm(data={"fiscal_year": _shown(year), "based_on_year": _shown(latest), "indicators": []})
+    data = {name: _shown(getattr(measure, name)) for name in MEASURE_COLUMNS}
+    data["indicators"] = [str(n) for n in measure.indicators]
+    return MeasureForm(data=data)
+
+
+def _measure_key_taken(agency: Agency, year: int, code: str, current: Measure | None) -> bool:
+    query = select(Measure.id).where(Measure.agency_id == agency.id, Measure.fiscal_year == year, Measure.code == code)
+    found = db.session.scalar(query)
+    return found is not None and (current is None or found != current.id)
+
+
+def _measure_page(form: MeasureForm, agency: Agency, measure: Measure | None, invalid: bool):
+    context = {"form": form, "agency": agency, "measure": measure, "indicators": INDICATORS, "areas": ISSUE_AREAS}
+    return _page("admin/ita_measure_form.html", invalid, **context)
+
+
+def _save_measure(measure: Measure, form: MeasureForm) -> None:
+    for name, value in _values(form, MEASURE_COLUMNS).items():
+        setattr(measure, name, value)
+    set_measure_indicators(measure, form.indicators.value)
+
+
+@bp.route("/ita/agencies/<int:agency_id>/measures/new", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_measure_new(agency_id: int):
+    agency = _load(Agency, agency_id)
+    form = _measure_form(None, agency)
+    if not form.validate_on_submit():
+        return _measure_page(form, agency, None, form.is_submitted())
+    if _measure_key_taken(agency, form.fiscal_year.value, form.code.value, None):
+        form.code.errors.append(tr("ita_admin.error.measure_code_taken"))
+        return _measure_page(form, agency, None, True)
+    measure = Measure(agency=agency, fiscal_year=form.fiscal_year.value, code=form.code.value, steps=[])
+    db.session.add(measure)
+    _save_measure(measure, form)
+    db.session.flush()
+    record("record_created", "measure", measure.id, agency_id=agency.id)
+    if not _commit_or_error():
+        return _measure_page(form, agency, None, False), 409
+    flash(tr("admin.saved"), "success")
+    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+
+
+@bp.route("/ita/measures/<int:measure_id>/edit", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_measure_edit(measure_id: int):
+    measure = _load(Measure, measure_id)
+    agency = measure.agency
+    form = _measure_form(measure, agency)
+    if not form.validate_on_submit():
+        return _measure_page(form, agency, measure, form.is_submitted())
+    if _measure_key_taken(agency, form.fiscal_year.value, form.code.value, measure):
+        form.code.errors.append(tr("ita_admin.error.measure_code_taken"))
+        return _measure_page(form, agency, measure, True)
+    _save_measure(measure, form)
+    record("record_changed", "measure", measure.id, agency_id=agency.id)
+    if not _commit_or_error():
+        return _measure_page(form, agency, measure, False), 409
+    flash(tr("admin.saved"), "success")
+    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+
+
+@bp.route("/ita/measures/<int:measure_id>/delete", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_measure_delete(measure_id: int):
+    measure = _load(Measure, measure_id)
+    agency = measure.agency
+    form = DeleteForm()
+    context = {
+        "form": form,
+        "what": tr("ita_admin.delete.measure", code=measure.code, title=measure.title, year=measure.fiscal_year),
+        "losses": [
+            tr("ita_admin.delete.loses_steps", count=len(_steps(measure))),
+            tr("ita_admin.delete.loses_participation", count=len(_participation(measure))),
+        ],
+        "blocked": None,
+        "back": url_for("admin.ita_measure", measure_id=measure.id),
+    }
+    if not form.validate_on_submit():
+        return render_template("admin/ita_confirm_delete.html", **context)
+    record("record_deleted", "measure", measure.id, agency_id=agency.id)
+    db.session.delete(measure)
+    if not _commit_or_error():
+        return render_template("admin/ita_confirm_delete.html", **context), 409
+    flash(tr("ita_admin.deleted"), "success")
+    return redirect(url_for("admin.ita_agency", agency_id=agency.id))
+
+
+# --- progress steps --------------------------------------------------------------------------------------
+
+
+PROGRESS_COLUMNS = ("step_no", "step", "nacc_period", "agency_period", "result", "status", "report", "reported_on")
+
+
+def _step_no_taken(measure: Measure, step_no: int, current: ProgressEntry | None) -> bool:
+    return any(e.step_no == step_no and e is not current for e in _steps(measure))
+
+
+def _progress_page(form: ProgressForm, measure: Measure, entry: ProgressEntry | None, invalid: bool):
+    context = {
+        "form": form,
+        "measure": measure,
+        "agency": measure.agency,
+        "entry": entry,
+        "statuses": PROGRESS_STATUSES,
+    }
+    return _page("admin/ita_progress_form.html", invalid, **context)
+
+
+def _save_progress(entry: ProgressEntry, form: ProgressForm) -> None:
+    for name, value in _values(form, PROGRESS_COLUMNS).items():
+        setattr(entry, name, value)
+
+
+@bp.route("/ita/measures/<int:measure_id>/progress/new", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_progress_new(measure_id: int):
+    measure = _load(Measure, measure_id)
+    if request.method == "POST":
+        form = ProgressForm()
+    else:
+        steps = _steps(measure)
+        number = max((e.step_no for e in steps), default=0) + 1
+        planned = measure.steps or []
+        step = planned[number - 1] if number <= len(planned) else ""  # the plan's next step, to report on
+        form = ProgressForm(data={"step_no": str(number), "step": step, "status": "in_progress"})
+    if not form.validate_on_submit():
+        return _progress_page(form, measure, None, form.is_submitted())
+    if _step_no_taken(measure, form.step_no.value, None):
+        form.step_no.errors.append(tr("ita_admin.error.step_no_taken"))
+        return _progress_page(form, measure, None, True)
+    entry = ProgressEntry(kind="step", created_by_id=current_user.id)
+    _save_progress(entry, form)
+    measure.progress.append(entry)
+    db.session.flush()
+    record("record_created", "progress", entry.id, agency_id=measure.agency_id)
+    if not _commit_or_error():
+        return _progress_page(form, measure, None, False), 409
+    flash(tr("admin.saved"), "success")
+    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+
+
+@bp.route("/ita/progress/<int:entry_id>/edit", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_progress_edit(entry_id: int):
+    entry = _entry(entry_id)
+    measure = entry.measure
+    form = ProgressForm(
+        data=None if request.method == "POST" else {n: _shown(getattr(entry, n)) for n in PROGRESS_COLUMNS}
+    )
+    if not form.validate_on_submit():
+        return _progress_page(form, measure, entry, form.is_submitted())
+    if _step_no_taken(measure, form.step_no.value, entry):
+        form.step_no.errors.append(tr("ita_admin.error.step_no_taken"))
+        return _progress_page(form, measure, entry, True)
+    _save_progress(entry, form)
+    record("record_changed", "progress", entry.id, agency_id=measure.agency_id)
+    if not _commit_or_error():
+        return _progress_page(form, measure, entry, False), 409
+    flash(tr("admin.saved"), "success")
+    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+
+
+@bp.route("/ita/progress/<int:entry_id>/delete", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_progress_delete(entry_id: int):
+    entry = _entry(entry_id)
+    measure = entry.measure
+    form = DeleteForm()
+    context = {
+        "form": form,
+        "what": tr("ita_admin.delete.progress", number=entry.step_no, step=entry.step, code=measure.code),
+        "losses": [],
+        "blocked": None,
+        "back": url_for("admin.ita_measure", measure_id=measure.id),
+    }
+    if not form.validate_on_submit():
+        return render_template("admin/ita_confirm_delete.html", **context)
+    record("record_deleted", "progress", entry.id, agency_id=measure.agency_id)
+    measure.progress.remove(entry)
+    if not _commit_or_error():
+        return render_template("admin/ita_confirm_delete.html", **context), 409
+    flash(tr("ita_admin.deleted"), "success")
+    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+
+
+# --- import ----------------------------------------------------------------------------------------------
+
+
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "uploads" / "ita"
+
+
+def _sweep_uploads() -> None:
+    """Delete uploads older than an hour (never confirmed, or left by a crash)."""
+    root = _uploads()
+    if not root.is_dir():
+        return
+    cutoff = time.time() - IMPORT_KEEP_SECONDS
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _safe_name(name: str, taken: set[str]) -> str:
+    """The uploaded file's own name (it locates errors and names the table), made safe to store."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.sub(r'[\x00-\x1f<>:"|?*]', "_", base).strip(" .")[:120] or "upload"
+    stem, dot, ext = base.rpartition(".")
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem}-{n}.{ext}" if dot else f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def _upload_folder(token: str) -> Path | None:
+    """The confirmed upload's folder: only a well-formed token this user was given in this session."""
+    if not _TOKEN.fullmatch(token or "") or session.get("ita_import") != token:
+        return None
+    folder = _uploads() / token
+    manifest = folder / "manifest.json"
+    try:
+        meta = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("user_id") != current_user.id or time.time() - meta.get("at", 0) > IMPORT_KEEP_SECONDS:
+        return None
+    return folder
+
+
+def _files_of(folder: Path) -> list[Path]:
+    meta = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return [folder / "files" / name for name in meta["files"]]
+
+
+def _refuse_foreign(validated: Validated) -> list[Issue]:
+    """Rows of agencies the user does not work for; a new agency only from an administrator."""
+    mine = {a.slug for a in current_user.agencies}
+    stored = set(db.session.scalars(select(Agency.slug)))
+    new_in_file = {row.data["slug"] for row in validated.rows["agencies"] if row.data.get("slug")} - stored
+    may_add = current_user.role == "admin"
+    issues = []
+    for table in TABLES:
+        column = "slug" if table == "agencies" else "agency"
+        for row in validated.rows[table]:
+            slug = row.data.get(column)
+            if not slug or slug in mine:
+                continue
+            if slug in stored:
+                issues.append(Issue.at(row.record, column, Msg("not_your_agency", slug=slug)))
+            elif slug in new_in_file and not may_add:
+                issues.append(Issue.at(row.record, column, Msg("new_agency_admin_only", slug=slug)))
+    issues.sort(key=lambda issue: issue.order)
+    return issues
+
+
+def _check(files: list[Path]) -> tuple[Validated, list[Issue]]:
+    """Every problem at once: the importer's, and rows this user may not import."""
+    validated, errors = check_files(files)
+    foreign = _refuse_foreign(validated)
+    if foreign:
+        errors = sorted([*errors, *foreign], key=lambda issue: issue.order)
+    return validated, errors
+
+
+def _import_page(form: ImportForm, status: int = 200, **context):
+    return (
+        render_template(
+            "admin/ita_import.html",
+            form=form,
+            max_mb=IMPORT_MAX_BYTES // (1024 * 1024),
+            column_meaning=_column_meaning,
+            user_lang=lang(),
+            **context,
+        ),
+        status,
+    )
+
+
+def _too_large() -> str:
+    return tr("ita_admin.upload.too_large", mb=IMPORT_MAX_BYTES // (1024 * 1024))
+
+
+def _upload_error(message: str, status: int = 400):
+    return _import_page(ImportForm(formdata=None), status, upload_error=message)
+
+
+@bp.record_once
+def _raise_upload_limit(state) -> None:
+    """Let the import page take files up to IMPORT_MAX_BYTES (the app's limit is the webhook's, 1 MB).
+
+    Runs before every other before_request (the CSRF check reads the body): a request to the import
+    page may be larger; one larger than the cap gets the upload page with a clear message, not a bare 413.
+    """
+    app = state.app
+
+    def raise_limit():
+        if request.endpoint != "admin.ita_import" or request.method != "POST":
+            return None
+        if (request.content_length or 0) > IMPORT_MAX_BYTES + 64 * 1024:
+            if current_user.is_authenticated and has_right("ita.edit"):
+                # Not read, not rendered here (a page's forms would read the body): back to the page, told why.
+                return redirect(url_for("admin.ita_import", refused="too_large"), 303)
+            return None  # the usual limit answers
+        request.max_content_length = IMPORT_MAX_BYTES + 64 * 1024
+        return None
+
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_limit)
+
+
+@bp.route("/ita/import", methods=["GET", "POST"])
+@requires("ita.edit")
+def ita_import():
+    """Upload, then check everything and show every problem, or a preview to confirm. Nothing is written here."""
+    form = ImportForm()
+    if not form.is_submitted():
+        if request.args.get("refused") == "too_large":
+            return _import_page(form, upload_error=_too_large())
+        return _import_page(form)
+    if not form.validate_on_submit():
+        return _upload_error(tr("ita_admin.upload.expired"))
+    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    if not uploads:
+        return _upload_error(tr("ita_admin.upload.none"))
+    if len(uploads) > IMPORT_MAX_FILES:
+        return _upload_error(tr("ita_admin.upload.too_many", count=IMPORT_MAX_FILES))
+    for upload in uploads:
+        if not upload.filename.lower().endswith(IMPORT_EXTENSIONS):
+            return _upload_error(tr("ita_admin.upload.wrong_type", name=upload.filename))
+    _sweep_uploads()
+    token = secrets.token_urlsafe(24)
+    folder = _uploads() / token
+    (folder / "files").mkdir(parents=True)
+    names: list[str] = []
+    total = 0
+    taken: set[str] = set()
+    for upload in uploads:
+        name = _safe_name(upload.filename, taken)
+        data = upload.stream.read(IMPORT_MAX_BYTES + 1)
+        total += len(data)
+        if total > IMPORT_MAX_BYTES:
+            shutil.rmtree(folder, ignore_errors=True)
+            return _upload_error(_too_large(), 413)
+        if not data:
+            shutil.rmtree(folder, ignore_errors=True)
+            return _upload_error(tr("ita_admin.upload.empty", name=name))
+        (folder / "files" / name).write_bytes(data)
+        names.append(name)
+    (folder / "manifest.json").write_text(
+        json.dumps({"user_id": current_user.id, "at": time.time(), "files": names}), encoding="utf-8"
+    )
+    validated, errors = _check(_files_of(folder))
+    if errors:
+        shutil.rmtree(folder, ignore_errors=True)
+        session.pop("ita_import", None)
+        return _import_page(form, 422, errors=errors, files=names)
+    session["ita_import"] = token
+    return _import_page(form, plan=plan(validated), files=names, confirm=ConfirmImportForm(token=token))
+
+
+@bp.post("/ita/import/confirm")
+@requires("ita.edit")
+def ita_import_confirm():
+    """Import the file checked a moment ago: checked again (the database may have changed), then written."""
+    confirm = ConfirmImportForm()
+    folder = _upload_folder(confirm.token.data) if confirm.validate_on_submit() else None
+    if folder is None:
+        return _upload_error(tr("ita_admin.upload.expired"), 410)
+    files = _files_of(folder)
+    names = [f.name for f in files]
+    validated, errors = _check(files)
+    if errors:
+        shutil.rmtree(folder, ignore_errors=True)
+        session.pop("ita_import", None)
+        return _import_page(ImportForm(formdata=None), 422, errors=errors, files=names)
+    new_slugs = {row.data["slug"] for row in validated.rows["agencies"]} - set(db.session.scalars(select(Agency.slug)))
+    try:
+        summary = apply(validated, commit=False)
+        for agency in db.session.scalars(select(Agency).where(Agency.slug.in_(new_slugs))):
+            current_user.agencies.append(agency)  # the admin who adds an agency works for it
+        record("import", "ita_import", None, files=len(files), **{f"rows_{t}": n for t, n in summary.items()})
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        return _import_page(ImportForm(formdata=None), 409, errors=[database_refused(exc)], files=names)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        session.pop("ita_import", None)
+    forget_bot_data()
+    flash(tr("ita_admin.import.done", **{t: n for t, n in summary.items()}), "success")
+    return redirect(url_for("admin.ita"))
+
+
+@bp.get("/ita/import/template.xlsx")
+@requires("ita.edit")
+def ita_template():
+    """The import template (docs/import-template/), generated from the importer's own table definitions."""
+    path = Path(current_app.root_path) / TEMPLATE_FILE
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=path.name,
+    )
+
+
+def _column_meaning(column: str | None) -> str:
+    """A column's meaning for the table of problems, in the user's language; '' for a column it does not know."""
+    for columns in TABLES.values():
+        for known in columns:
+            if known.name == column:
+                return known.th if lang() == "th" else known.help
+    return ""
