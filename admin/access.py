@@ -79,6 +79,16 @@ def requires(*rights: str) -> Callable:
     return decorate
 
 
+def background(view: Callable) -> Callable:
+    """Marks a request the page makes by itself (polling): it does not keep an idle session alive."""
+    view.background = True
+    return view
+
+
+def is_background(endpoint: str | None) -> bool:
+    return bool(getattr(current_app.view_functions.get(endpoint or ""), "background", False))
+
+
 def required_rights(endpoint: str) -> frozenset[str] | None:
     """The rights an endpoint declares; None when it declares nothing (then it must be public)."""
     view = current_app.view_functions.get(endpoint)

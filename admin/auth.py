@@ -16,7 +16,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from admin import audit, bp
-from admin.access import has_right, requires
+from admin.access import has_right, is_background, requires
 from admin.ui import lang, tr
 from models import User, db
 from models.types import utcnow
@@ -166,7 +166,8 @@ def check_session_age():
         end_session("session_expired")
         flash(tr("admin.session_expired"), "error")
         return current_app.login_manager.unauthorized()
-    session["seen_at"] = now
+    if not is_background(request.endpoint):
+        session["seen_at"] = now
     return None
 
 

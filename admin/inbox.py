@@ -7,7 +7,7 @@ A handoff of another agency answers 404 on every route, as if it did not exist.
 
 The pages work without JavaScript (plain forms, redirects). admin/static/inbox.js adds polling: the view
 asks /messages?after=<last id> every few seconds and appends what is new; the list asks /updates. Polls do
-not count as activity for the idle timeout (see _keep_idle_clock), so an inbox left open still logs out.
+not count as activity for the idle timeout (access.background), so an inbox left open still logs out.
 
 Never shown: the chat's LINE user id (Conversation.chat_id). Never logged or audited: message text.
 """
@@ -19,13 +19,13 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from admin import audit, bp
-from admin.access import ROLE_RIGHTS, agency_clause, agency_ids, may_see_agency, requires
+from admin.access import ROLE_RIGHTS, agency_clause, agency_ids, background, may_see_agency, requires
 from admin.pagination import paginate
 from admin.ui import be_datetime, lang, tr
 from bot.handoffs import MAX_STAFF_TEXT, HandoffError, close_and_offer_rating, staff_reply
@@ -37,7 +37,6 @@ from models.types import utcnow
 HISTORY = 200  # messages shown on a chat's page (the most recent)
 CLOSED_DAYS = 30  # "recently closed": closed within this many days
 POLL_SECONDS = 5
-POLLING_ENDPOINTS = frozenset({"admin.inbox_messages", "admin.inbox_updates"})
 INBOX_ROLES = tuple(role for role, rights in ROLE_RIGHTS.items() if "inbox" in rights)
 # What a message without text was, for staff (the content itself is not kept).
 MEDIA_LABELS = {
@@ -47,25 +46,6 @@ MEDIA_LABELS = {
 WHO_LABELS = {"citizen": "inbox.who.citizen", "bot": "inbox.who.bot", "staff": "inbox.who.staff"}
 DELIVERY_LABELS = {"failed": "inbox.delivery.failed", "pending": "inbox.delivery.pending"}
 STATUS_LABELS = {"open": "inbox.status.open", "closed": "inbox.status.closed"}
-
-
-# --- idle timeout: a poll is not activity -----------------------------------------------------------
-
-
-@bp.before_app_request
-def _keep_idle_clock() -> None:
-    """Remember when the user last did something, before the session check moves it to now.
-
-    App-level, so it runs before admin.auth.check_session_age; the polling views put the time back.
-    """
-    if request.endpoint in POLLING_ENDPOINTS:
-        g.inbox_seen_at = session.get("seen_at")
-
-
-def _restore_idle_clock() -> None:
-    seen = g.pop("inbox_seen_at", None)
-    if seen is not None:
-        session["seen_at"] = seen
 
 
 # --- which handoffs, and how long they wait -----------------------------------------------------------
@@ -329,6 +309,7 @@ def _counts(rows: list[Row]) -> dict:
 
 
 @bp.get("/inbox/updates")
+@background
 @requires("inbox")
 def inbox_updates():
     """For the list and the menu: how many chats are open and how many wait for an answer.
@@ -344,7 +325,6 @@ def inbox_updates():
         .join(Handoff, Handoff.conversation_id == ChatMessage.conversation_id)
         .where(Handoff.status == "open", _visible())
     )
-    _restore_idle_clock()
     return jsonify(**_counts(rows), signature=f"{signature}|{latest or 0}")
 
 
@@ -390,6 +370,7 @@ def _first_after(messages: list[ChatMessage], moment: datetime) -> int | None:
 
 
 @bp.get("/inbox/<int:handoff_id>/messages")
+@background
 @requires("inbox")
 def inbox_messages(handoff_id: int):
     """Messages after ?after=<id> (all recent ones without it), and the handoff's state, for polling."""
@@ -398,7 +379,6 @@ def inbox_messages(handoff_id: int):
     if after is not None and not re.fullmatch(r"[0-9]{1,18}", after):
         return jsonify(error=tr("inbox.error.bad_after")), 400
     messages = _history(handoff, int(after) if after is not None else None)
-    _restore_idle_clock()
     return jsonify(
         messages=[_message_json(handoff, m) for m in messages],
         handoff=_state_json(handoff),

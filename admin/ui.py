@@ -105,16 +105,19 @@ def nav_items() -> list[NavItem]:
     return items
 
 
-@bp.app_context_processor
-def _template_globals() -> dict:
+@bp.record_once
+def _functions_for_every_template(state) -> None:
+    """Globals, so macros imported without context (`{% import "admin/_macros.html" as ui %}`) have them too."""
     from admin.access import has_right
 
+    state.app.jinja_env.globals.update(t=tr, has_right=has_right, nav_items=nav_items)
+
+
+@bp.app_context_processor
+def _template_values() -> dict:
     return {
-        "t": tr,
         "lang": lang(),
         "languages": LANGUAGES,
-        "has_right": has_right,
-        "nav_items": nav_items,
         "language_form": LanguageForm(lang=lang(), next=request.full_path.rstrip("?") if request else ""),
     }
 

@@ -251,3 +251,15 @@ def test_login_page_has_no_inline_script(app, client):
     page = parse(client.get("/admin/login").get_data(as_text=True))
     assert all(attrs.get("src") for attrs in page.scripts)
     assert page.inline_handlers == []
+
+
+def test_the_shared_macros_work_when_imported_without_context(app):
+    """ui.pager and friends call t(): a template importing the macros plainly must still render."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    page = SimpleNamespace(pages=3, number=2, has_prev=True, has_next=True, url=lambda n: f"/x?page={n}")
+    with app.test_request_context("/admin/cases"):
+        html = render_template_string('{% import "admin/_macros.html" as ui %}{{ ui.pager(page) }}', page=page)
+    assert t("admin.page_of", page=2, pages=3) in html and "/x?page=3" in html
