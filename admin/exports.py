@@ -100,7 +100,7 @@ def _page(kinds: tuple[str, ...], endpoint: str, title: str, intro: str):
             job, errors = _create(form, kinds)
             if job is not None:
                 flash(tr("exports.queued_flash"), "success")
-                return redirect(url_for(endpoint, job=job.id))
+                return redirect(url_for(endpoint, job=job.id, agency=job.agency_id))
         else:
             errors = [_say("exports.error", _field_error(name)) for name in form.errors if name != "csrf_token"]
             errors += [tr("admin.form_invalid")] if "csrf_token" in form.errors else []

@@ -53,6 +53,23 @@
       });
   }
 
+  // CSV goes with the raw data items, Excel or PDF with the OIT items: follow the item chosen.
+  var item = document.querySelector('.export-form select[name="item"]');
+  var format = document.querySelector('.export-form select[name="fmt"]');
+  function matchFormat() {
+    var option = item.options[item.selectedIndex];
+    var csv = option && option.hasAttribute("data-csv");
+    Array.prototype.forEach.call(format.options, function (o) { o.disabled = csv !== (o.value === "csv"); });
+    if (format.options[format.selectedIndex].disabled) {
+      var first = Array.prototype.find.call(format.options, function (o) { return !o.disabled; });
+      if (first) { format.value = first.value; }
+    }
+  }
+  if (item && format) {
+    item.addEventListener("change", matchFormat);
+    matchFormat();
+  }
+
   document.querySelectorAll("[data-export-job]").forEach(function (row) {
     if (row.dataset.status === "queued" || row.dataset.status === "running") {
       poll(row);
