@@ -14,9 +14,11 @@ def citizen(live, line) -> Citizen:
     return Citizen(live.app, live.app.test_client(), line)
 
 
-def completes_survey(person: Citizen, scores: tuple[int, ...] = (5, 4)) -> int:
-    """Taps through the whole satisfaction survey from the rich menu; returns how many questions it asked."""
-    person.taps("flow=survey")
+def completes_survey(person: Citizen, scores: tuple[int, ...] = (5, 4), start: bool = True) -> int:
+    """Taps through the whole satisfaction survey (started from the rich menu, or already on its first question:
+    start=False); returns how many questions it asked."""
+    if start:
+        person.taps("flow=survey")
     asked = 0
     while t("flow.rating.5") in person.last.quick_labels():
         person.tap_button(t(f"flow.rating.{scores[asked % len(scores)]}"))
