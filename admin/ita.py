@@ -805,7 +805,7 @@ def ita_progress_new(measure_id: int):
     _save_progress(entry, form)
     measure.progress.append(entry)
     db.session.flush()
-    record("record_created", "progress", entry.id, agency_id=measure.agency_id)
+    record("record_created", "progress_entry", entry.id, agency_id=measure.agency_id)
     if not _commit_or_error():
         return _progress_page(form, measure, None, False), 409
     flash(tr("admin.saved"), "success")
@@ -826,7 +826,7 @@ def ita_progress_edit(entry_id: int):
         form.step_no.errors.append(tr("ita_admin.error.step_no_taken"))
         return _progress_page(form, measure, entry, True)
     _save_progress(entry, form)
-    record("record_changed", "progress", entry.id, agency_id=measure.agency_id)
+    record("record_changed", "progress_entry", entry.id, agency_id=measure.agency_id)
     if not _commit_or_error():
         return _progress_page(form, measure, entry, False), 409
     flash(tr("admin.saved"), "success")
@@ -848,7 +848,7 @@ def ita_progress_delete(entry_id: int):
     }
     if not form.validate_on_submit():
         return render_template("admin/ita_confirm_delete.html", **context)
-    record("record_deleted", "progress", entry.id, agency_id=measure.agency_id)
+    record("record_deleted", "progress_entry", entry.id, agency_id=measure.agency_id)
     measure.progress.remove(entry)
     if not _commit_or_error():
         return render_template("admin/ita_confirm_delete.html", **context), 409
@@ -1055,7 +1055,7 @@ def ita_import_confirm():
         summary = apply(validated, commit=False)
         for agency in db.session.scalars(select(Agency).where(Agency.slug.in_(new_slugs))):
             current_user.agencies.append(agency)  # the admin who adds an agency works for it
-        record("import", "ita_import", None, files=len(files), **{f"rows_{t}": n for t, n in summary.items()})
+        record("import", None, None, files=len(files), rows=summary)  # how many rows per table, no content
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()

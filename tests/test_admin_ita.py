@@ -334,6 +334,50 @@ def test_a_bad_value_is_named_beside_its_field_and_nothing_is_saved(demo, client
     assert audit(demo, "record_changed") == []
 
 
+def test_an_assessment_is_added_once_per_year_and_deleted_after_confirmation(demo, client):
+    logged_in(demo, client, username="boss", role="admin", agencies=["nammong"])
+    path = f"/admin/ita/agencies/{agency_id(demo, 'nammong')}/assessments/new"
+    data = form_of(client, path)
+    data.update({"fiscal_year": "2568", "total_score": "88", "level": "A"})
+    taken = client.post(path, data=data)
+    assert taken.status_code == 400 and "หน่วยงานนี้มีผลการประเมินของปีนี้อยู่แล้ว" in text_of(taken)
+    data.update({"fiscal_year": "๒๕๖๙", "indicator_7": "91.5"})
+    assert client.post(path, data=data).status_code == 302
+    new_id = assessment_id(demo, "nammong", 2569)
+    with demo.app_context():
+        assessment = db.session.get(Assessment, new_id)
+        assert (assessment.total_score, assessment.level, assessment.indicator(7)) == (
+            Decimal("88.00"),
+            "A",
+            Decimal("91.50"),
+        )
+    assert "88.00" in bot_says(demo, "อบต.น้ำโมง ได้คะแนน ITA ปี 69 เท่าไหร่")
+    assert "ยืนยันการลบ" in text_of(client.get(f"/admin/ita/assessments/{new_id}/delete"))
+    token = form_token(client, f"/admin/ita/assessments/{new_id}/delete")
+    assert client.post(f"/admin/ita/assessments/{new_id}/delete", data={"csrf_token": token}).status_code == 302
+    assert assessment_id(demo, "nammong", 2569) is None
+    assert audit(demo, "record_created") == [("assessment", str(new_id), None)]
+    assert audit(demo, "record_deleted") == [("assessment", str(new_id), None)]
+
+
+def test_an_agencys_names_are_edited_and_its_slug_stays(demo, client):
+    logged_in(demo, client, username="boss", role="admin", agencies=["nammong"])
+    nammong = agency_id(demo, "nammong")
+    path = f"/admin/ita/agencies/{nammong}/edit"
+    data = form_of(client, path)
+    assert "slug" not in data and data["kind"] == "sao" and "nam mong" in data["aliases"].splitlines()
+    data.update({"name_en": "Nam Mong SAO", "slug": "hijack", "short_names": "อบต.น้ำโมง", "kind": "village"})
+    refused = client.post(path, data=data)
+    assert refused.status_code == 400 and any("ไม่ใช่ประเภทหน่วยงานที่กำหนด" in e for e in read_page(refused.text).errors)
+    data["kind"] = "sao"
+    assert client.post(path, data=data).status_code == 302
+    with demo.app_context():
+        agency = db.session.get(Agency, nammong)
+        assert (agency.slug, agency.name_en) == ("nammong", "Nam Mong SAO")
+        assert [a.alias for a in agency.aliases if a.kind == "short"] == ["อบต.น้ำโมง"]
+    assert audit(demo, "record_changed") == [("agency", str(nammong), None)]
+
+
 def test_a_measure_is_created_edited_with_indicators_and_deleted_after_confirmation(demo, client):
     logged_in(demo, client, username="boss", role="admin", agencies=["nammong"])
     nammong = agency_id(demo, "nammong")
@@ -410,9 +454,9 @@ def test_progress_steps_are_added_edited_and_deleted(demo, client):
     assert client.post(f"/admin/ita/progress/{entry_id}/delete", data={"csrf_token": token}).status_code == 302
     with demo.app_context():
         assert db.session.get(ProgressEntry, entry_id) is None
-    assert [a[0] for a in audit(demo, "record_created")] == ["progress"]
-    assert [a[0] for a in audit(demo, "record_changed")] == ["progress"]
-    assert [a[0] for a in audit(demo, "record_deleted")] == ["progress"]
+    assert audit(demo, "record_created") == [("progress_entry", str(entry_id), None)]
+    assert audit(demo, "record_changed") == [("progress_entry", str(entry_id), None)]
+    assert audit(demo, "record_deleted") == [("progress_entry", str(entry_id), None)]
 
 
 def test_an_admin_who_adds_an_agency_works_for_it_and_may_delete_it(demo, client):
@@ -559,7 +603,8 @@ def test_a_clean_file_is_previewed_then_imported_on_confirmation(demo, client, t
         assert assessment.indicator(1) == Decimal("88.49")  # a column not in the file keeps its value
     assert measure_id(demo, "nammong", 2570, "1") is not None
     (entry,) = audit(demo, "import")
-    assert entry[2]["rows_assessments"] == 1 and entry[2]["rows_measures"] == 1
+    assert entry[:2] == (None, None) and entry[2]["files"] == 2
+    assert entry[2]["rows"] == {"agencies": 0, "assessments": 1, "questions": 0, "measures": 1, "progress": 0}
     answer = bot_says(demo, ASK_TOTAL)
     assert "91.50" in answer and "85.86" not in answer
     # the upload is gone: confirming again is refused, nothing imported twice
