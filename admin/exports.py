@@ -22,7 +22,7 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired
 
 from admin import bp
-from admin.access import agency_ids, check_agency, has_right, requires, visible_lanes
+from admin.access import agency_ids, background, check_agency, has_right, requires, visible_lanes
 from admin.audit import record
 from admin.documents import oit
 from admin.documents.context import PERIOD_CHOICES, Context, ExportError, period_key, period_label, phrase
@@ -209,6 +209,7 @@ def _job_for_user(job_id: int) -> ExportJob:
 
 
 @bp.get("/exports/<int:job_id>/status")
+@background
 @requires("cases")
 def exports_status(job_id: int):
     """{status, done, total} for the page's progress bar, and the download link or error when finished."""

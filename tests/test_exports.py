@@ -576,3 +576,16 @@ def test_published_counts_use_decimal_free_numbers_in_xlsx(data):
     cell = next(c for row in book["3 รายเดือน"].iter_rows() for c in row if c.value == 6)
     assert cell.number_format == "#,##0" and isinstance(cell.value, int)
     assert Decimal("10.00") == Decimal(str(row_starting(book["3 รายเดือน"], "พฤศจิกายน 2568")[5]))
+
+
+def test_polling_a_job_does_not_keep_an_idle_session_alive(data, client, fiscal_2569):
+    make_user(data, "coord", role="admin", agencies=["nammong"])
+    login(client, "coord")
+    request_export(client, nammong_id(data), "o30", "xlsx")
+    job = last_job(data)
+    wait(client, job.id)
+    with client.session_transaction() as session:
+        session["seen_at"] = seen = session["seen_at"] - 60
+    assert client.get(f"/admin/exports/{job.id}/status").status_code == 200
+    with client.session_transaction() as session:
+        assert session["seen_at"] == seen
