@@ -20,6 +20,7 @@ run: install
 	@APP_ENV=development $(FLASK) load-demo
 	@echo ""
 	@echo "The bot is starting at http://$(HOST):$(PORT)/"
+	@echo "  Backend (inbox, cases, ITA data, statistics, reports): http://$(HOST):$(PORT)/admin/"
 	@echo "  Web chat (try the bot without LINE): http://$(HOST):$(PORT)/admin/chat"
 	@echo "  LINE webhook URL to register:        http://$(HOST):$(PORT)/callback  (HTTPS in production)"
 	@echo "Log in with:"

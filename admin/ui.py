@@ -84,6 +84,10 @@ NAV = (
 )
 
 
+# Pages that belong to another area's menu entry: the cases CSV under cases, the other exports under reports.
+AREA_OF = {"exports_cases": "cases", "exports": "reports", "exports_status": "reports", "exports_download": "reports"}
+
+
 @dataclass(frozen=True)
 class NavItem:
     url: str
@@ -97,6 +101,7 @@ def nav_items() -> list[NavItem]:
     from admin.access import has_right
 
     here = (request.endpoint or "").removeprefix("admin.")
+    here = AREA_OF.get(here, here)
     items = []
     for endpoint, right, label in NAV:
         if endpoint in current_app.view_functions and has_right(right):
