@@ -158,7 +158,7 @@ def test_limits_start_from_zero_in_a_new_app(app_config, app, client):
     try:
         assert _attempt(other.test_client(), "alice", PASSWORD).status_code == 302
     finally:
-        other.extensions["event_dispatcher"].stop()
+        _close(other)
 
 
 # --- CSRF ---------------------------------------------------------------------------------------------------
@@ -213,7 +213,14 @@ def test_session_cookie_is_secure_in_production(app_config):
         attributes = _session_cookie(page)
         assert {"secure", "httponly", "samesite=lax"} <= set(attributes)
     finally:
-        production.extensions["event_dispatcher"].stop()
+        _close(production)
+
+
+def _close(extra_app) -> None:
+    """An app made inside a test: stop its workers and close its connections (PostgreSQL warns otherwise)."""
+    extra_app.extensions["event_dispatcher"].stop()
+    with extra_app.app_context():
+        db.engine.dispose()
 
 
 # --- idle and absolute timeouts ---------------------------------------------------------------------------------
