@@ -21,6 +21,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from admin import audit, bp
 from admin.access import check_agency, requires
+from admin.documents.text import thai_digits
 from admin.ui import tr
 from models import Agency, Measure, ProgressEntry, User, db
 from models.participation import (
@@ -40,7 +41,6 @@ from models.survey_stats import published_count
 from models.types import utcnow
 
 MAX_NARRATIVE = 8000
-THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
 class AttachForm(FlaskForm):
@@ -57,7 +57,7 @@ class EntryForm(FlaskForm):
 
 @bp.app_template_filter("thai_digits")
 def _thai_digits(text) -> str:
-    return str(text).translate(THAI_DIGITS)
+    return thai_digits(str(text))
 
 
 def _exports_url(**args) -> str | None:

@@ -15,7 +15,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode
 
 from admin.documents.model import Document, Paragraph, Table
-from admin.documents.text import breakable, cell_text, long_date, thai_digits
+from admin.documents.text import as_of_line, breakable, cell_text, thai_digits
 
 FONTS = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
 FAMILY = "Sarabun"
@@ -63,8 +63,7 @@ def render_pdf(doc: Document) -> bytes:
     for line in [doc.subtitle, *doc.lines]:
         if line:
             _centred(pdf, line, "", BODY_SIZE)
-    as_of = "ข้อมูล ณ วันที่ {}" if doc.lang == "th" else "Data as of {}"
-    _centred(pdf, as_of.format(long_date(doc.as_of, doc.lang)), "", BODY_SIZE)
+    _centred(pdf, as_of_line(doc.as_of, doc.lang), "", BODY_SIZE)
     pdf.ln(2)
     pdf.line(pdf.l_margin + 40, pdf.get_y(), pdf.w - pdf.r_margin - 40, pdf.get_y())
     pdf.ln(4)

@@ -56,6 +56,13 @@ def month_name(year_ce: int, month: int, lang: str = "th") -> str:
     return f"{THAI_MONTHS[month - 1]} {year_ce + BE_OFFSET}"
 
 
+def as_of_line(day: date, lang: str = "th") -> str:
+    """'ข้อมูล ณ วันที่ 22 พฤศจิกายน 2569' under a document's title."""
+    from bot.i18n import t
+
+    return t("exports.as_of", lang, date=long_date(day, lang))
+
+
 def thai_digits(text: str) -> str:
     return text.translate(_THAI_DIGITS)
 

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from admin.documents.model import Column, Document, Paragraph, Section, Table
-from admin.documents.text import long_date
+from admin.documents.text import as_of_line
 from models.survey_stats import SMALL_COUNT
 
 FONT_NAME = "TH Sarabun New"
@@ -65,8 +65,7 @@ def _section_sheet(sheet: Worksheet, doc: Document, section: Section) -> None:
     row = 1
     header = [(doc.agency, HEADING), (doc.title, TITLE)]
     header += [(line, BODY) for line in [doc.subtitle, *doc.lines] if line]
-    as_of = "ข้อมูล ณ วันที่ {}" if doc.lang == "th" else "Data as of {}"
-    header.append((as_of.format(long_date(doc.as_of, doc.lang)), BODY))
+    header.append((as_of_line(doc.as_of, doc.lang), BODY))
     for text, font in header:
         _merged(sheet, row, width, text, font, Alignment(horizontal="center", vertical="center", wrap_text=True))
         row += 1
