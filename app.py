@@ -87,9 +87,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
     from admin import bp as admin_bp
     from bot.line.webhook import bp as webhook_bp
 
+    class RowId(IntegerConverter):
+        """<int:...> in a URL: an id a database integer column can hold (a longer number is a 404, not a 500)."""
+
+        def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    app.url_map.converters["int"] = RowId
     app.register_blueprint(webhook_bp)
     app.register_blueprint(admin_bp)
 
@@ -116,7 +125,10 @@ def _wants_page() -> bool:
     """A person in a browser on a backend page (not the webhook, not a JSON client)."""
     from flask import request
 
-    return request.path.startswith("/admin") and request.accept_mimetypes.best == "text/html"
+    # best_match, not .best: Chromium's Accept header lists application/signed-exchange;v=b3;q=0.7, which
+    # werkzeug's .best puts first (parameters outrank quality), so browsers were served bare JSON errors.
+    wanted = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/admin") and wanted == "text/html"
 
 
 def _endpoint() -> str:

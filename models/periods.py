@@ -96,8 +96,11 @@ def period_bounds(key: str) -> tuple[datetime, datetime]:
     if number is not None and not 1 <= number <= count:
         raise ValueError(f"not a period: {key!r}")
     first_month = ((number or 1) - 1) * months  # months after October of the year before
-    start = _fiscal_month_start(year, first_month)
-    return start, _fiscal_month_start(year, first_month + months)
+    try:
+        start = _fiscal_month_start(year, first_month)
+        return start, _fiscal_month_start(year, first_month + months)
+    except OverflowError:  # a year of more digits than a C long holds: no period either
+        raise ValueError(f"not a period: {key!r}") from None
 
 
 def _fiscal_month_start(fiscal_year_be: int, offset: int) -> datetime:
