@@ -25,6 +25,7 @@ LINE = 7.0  # mm per line of body text
 TABLE_LINE = 6.0
 PAD_X = 1.5  # mm inside a cell, left and right
 MAX_WORD = 30.0  # mm: the widest a column grows to fit one word
+HEAD_ROOM = 40.0  # mm of a page kept for the repeated heading row when a tall row is cut into parts
 HEAD_FILL = (217, 226, 243)
 TOTAL_FILL = (242, 242, 242)
 
@@ -138,8 +139,16 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.set_font(FAMILY, "", TABLE_SIZE)
     aligns = tuple("RIGHT" if column.numeric else "LEFT" for column in table.columns)
     rows = table.rows or [[table.empty, *[None] * (len(table.columns) - 1)]]
+    widths = _widths(pdf, table, rows)
+    shown_rows = []
+    for values in rows:
+        cells = []
+        for column, value in zip(table.columns, values, strict=True):
+            shown = cell_text(value, column.kind) if table.rows else (value or "")
+            cells.append(breakable(shown) if not column.numeric else shown)
+        shown_rows.append(cells)
     with pdf.table(
-        col_widths=_widths(pdf, table, rows),
+        col_widths=widths,
         text_align=aligns,
         line_height=TABLE_LINE,
         headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
@@ -150,14 +159,40 @@ def _table(pdf: FPDF, table: Table) -> None:
         head = grid.row()
         for column in table.columns:
             head.cell(breakable(column.heading), align="CENTER")
-        for values in rows:
+        for cells in _page_sized(pdf, widths, shown_rows):
             row = grid.row()
-            for column, value in zip(table.columns, values, strict=True):
-                shown = cell_text(value, column.kind) if table.rows else (value or "")
-                row.cell(breakable(shown) if not column.numeric else shown)
+            for text in cells:
+                row.cell(text)
         if table.total:
             total = grid.row(style=FontFace(emphasis="BOLD", fill_color=TOTAL_FILL))
             for column, value in zip(table.columns, table.total, strict=True):
                 shown = cell_text(value, column.kind)
                 total.cell(breakable(shown) if not column.numeric else shown)
     pdf.ln(2)
+
+
+def _page_sized(pdf: FPDF, widths: tuple[float, ...], rows: list[list[str]]) -> list[list[str]]:
+    """The rows, each one taller than a page cut into parts that each fit on one (fpdf2 refuses a row taller
+    than a page): a long step result, as in the agencies' own progress reports, runs on over the next rows."""
+    most = max(1, int((pdf.page_break_trigger - pdf.t_margin - HEAD_ROOM) / TABLE_LINE))
+    out = []
+    for cells in rows:
+        lines = [
+            pdf.multi_cell(
+                w=width,
+                h=TABLE_LINE,
+                text=text,
+                max_line_height=TABLE_LINE,
+                padding=(1, PAD_X),
+                dry_run=True,
+                output="LINES",
+            )
+            for width, text in zip(widths, cells, strict=True)
+        ]
+        tallest = max((len(cell) for cell in lines), default=0)
+        if tallest <= most:
+            out.append(cells)
+            continue
+        for first in range(0, tallest, most):
+            out.append(["\n".join(cell[first : first + most]) for cell in lines])
+    return out
