@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
+from openpyxl import load_workbook
+from sqlalchemy import select
+
 from admin.documents import Column, Document, Section, Table, render_pdf
 from admin.documents.oit import build
+from models import Measure, ProgressEntry, db
 from tests.test_exports import NOW, Context, agency, pdf_text, squeeze
 
 LONG_RESULT = (
@@ -39,3 +44,19 @@ def test_o43_pdf_of_the_demo_province_renders(demo):
     with demo.app_context():
         pdf = build("o43", Context(agency("narathiwat"), "2567", "th", now=NOW), "pdf")
     assert squeeze("ประชุมร่วมกันจำนวน") in squeeze(pdf_text(pdf))
+
+
+def test_six_month_o43_says_when_a_step_was_reported_after_31_march(demo):
+    """The page marks a step reported after the window; the published o43 ("data as of 31 March") must too."""
+    with demo.app_context():
+        nammong = agency("nammong")
+        measure = db.session.scalars(
+            select(Measure).where(Measure.agency_id == nammong.id, Measure.fiscal_year == 2569)
+        ).first()
+        measure.progress.append(
+            ProgressEntry(step_no=1, step="ประชุมชี้แจง", status="done", reported_on=date(2026, 5, 10), kind="step")
+        )
+        db.session.commit()
+        book = load_workbook(io.BytesIO(build("o43", Context(nammong, "2569-H1", "th", now=NOW), "xlsx")))
+    cells = [str(c) for s in book.worksheets for row in s.iter_rows(values_only=True) for c in row if c]
+    assert any("รายงานเมื่อ 10 พฤษภาคม 2569 หลังสิ้นสุดรอบรายงาน" in c for c in cells)

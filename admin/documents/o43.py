@@ -8,7 +8,8 @@ from functools import cache
 
 from admin.documents.context import Context, ExportError
 from admin.documents.model import Column, Paragraph, Section, Table
-from models.participation import MeasureProgress, ProgressReport, progress_report
+from admin.documents.text import long_date
+from models.participation import MeasureProgress, ProgressReport, StepRow, progress_report
 
 
 def scope_of(ctx: Context) -> str:
@@ -80,6 +81,14 @@ def _status(ctx: Context, status: str | None) -> str:
     return ctx.part("exports.o43.status", status or "unreported")
 
 
+def _step_status(ctx: Context, row: StepRow) -> str:
+    """The step's status; one reported after the report's window says when (the document is "as of" its end)."""
+    status = _status(ctx, row.status)
+    if row.late and row.reported_on is not None:
+        status += "\n" + ctx.t("reports.progress.late", date=long_date(row.reported_on, ctx.lang))
+    return status
+
+
 def _measure(ctx: Context, item: MeasureProgress) -> Section:
     m = item.measure
     section = Section(
@@ -104,7 +113,7 @@ def _measure(ctx: Context, item: MeasureProgress) -> Section:
             row.agency_period,
             row.step,
             _result(row.result, row.report),
-            _status(ctx, row.status),
+            _step_status(ctx, row),
         ]
         for row in item.steps
     ]
