@@ -60,3 +60,13 @@ def test_six_month_o43_says_when_a_step_was_reported_after_31_march(demo):
         book = load_workbook(io.BytesIO(build("o43", Context(nammong, "2569-H1", "th", now=NOW), "xlsx")))
     cells = [str(c) for s in book.worksheets for row in s.iter_rows(values_only=True) for c in row if c]
     assert any("รายงานเมื่อ 10 พฤษภาคม 2569 หลังสิ้นสุดรอบรายงาน" in c for c in cells)
+
+
+def test_o43_step_numbers_are_numbers_in_xlsx(demo):
+    """Excel flags a number stored as text (and sorts it wrongly): step numbers are written as numbers."""
+    with demo.app_context():
+        book = load_workbook(io.BytesIO(build("o43", Context(agency("nammong"), "2569", "th", now=NOW), "xlsx")))
+    steps = book["มาตรการ 1"]
+    head = next(row[0].row for row in steps.iter_rows() if row[0].value == "ที่")
+    first = steps.cell(row=head + 1, column=1)
+    assert first.value == 1 and first.data_type == "n"

@@ -108,7 +108,7 @@ def _measure(ctx: Context, item: MeasureProgress) -> Section:
             section.add(Paragraph(ctx.part("exports.o43.fact", key, value=value), style="item"))
     rows = [
         [
-            str(row.step_no),
+            row.step_no,
             row.nacc_period,
             row.agency_period,
             row.step,
@@ -120,7 +120,7 @@ def _measure(ctx: Context, item: MeasureProgress) -> Section:
     for entry in item.participation:
         rows.append(
             [
-                str(entry.step_no),
+                entry.step_no,
                 entry.nacc_period,
                 entry.agency_period,
                 entry.step,
@@ -131,7 +131,7 @@ def _measure(ctx: Context, item: MeasureProgress) -> Section:
     section.add(
         Table(
             [
-                Column(ctx.t("exports.o43.col.step_no"), width=0.6),
+                Column(ctx.t("exports.o43.col.step_no"), "number", 0.6),
                 Column(ctx.t("exports.o43.col.nacc_period"), width=1.5),
                 Column(ctx.t("exports.o43.col.agency_period"), width=1.5),
                 Column(ctx.t("exports.o43.col.step"), width=3.2),
