@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,6 +22,12 @@ _TABLE_WORDS = {
     "measure": "measures",
 }
 _BUNDLE_KEYS = {"agency", "sources", "assessments", "measures", "notes"}
+
+
+# No real import comes near these; a file past them is refused before its rows are read. They stop a small XLSX
+# from claiming (its <dimension>) or holding a million rows of 16,384 columns that take hours to go through.
+MAX_ROWS = 50_000  # per sheet or CSV file, header included
+MAX_COLUMNS = 64  # read from each sheet; the widest table has 19
 
 
 class ReadError(ValueError):
@@ -57,7 +64,15 @@ def _read_xlsx(path: Path) -> list[Record]:
     try:
         records: list[Record] = []
         for sheet in workbook.worksheets:
-            rows = list(sheet.iter_rows(values_only=True))
+            sheet.reset_dimensions()  # the size the file declares is not trusted: rows are padded to it
+            rows = []
+            for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+                end = len(row)
+                while end and row[end - 1] is None:  # max_col pads every row to its width
+                    end -= 1
+                rows.append(row[:end])
+                if len(rows) > MAX_ROWS:
+                    raise ReadError(Msg("too_many_rows", name=f"{path.name} ({sheet.title})", limit=f"{MAX_ROWS:,}"))
             if all(all(_is_blank(c) for c in row) for row in rows):
                 continue  # an empty sheet, such as Excel's untouched Sheet1
             table = sheet.title.strip().lower()
@@ -81,7 +96,9 @@ def _read_csv(path: Path) -> list[Record]:
     delimiter = ","
     if "," not in first_line:
         delimiter = ";" if ";" in first_line else "\t" if "\t" in first_line else ","
-    rows = list(csv.reader(text.splitlines(keepends=True), delimiter=delimiter))
+    rows = list(itertools.islice(csv.reader(text.splitlines(keepends=True), delimiter=delimiter), MAX_ROWS + 1))
+    if len(rows) > MAX_ROWS:
+        raise ReadError(Msg("too_many_rows", name=path.name, limit=f"{MAX_ROWS:,}"))
     if not rows:
         return []
     header = [normalise_header(c) for c in rows[0]]
