@@ -48,10 +48,18 @@ def duration(seconds: float | None) -> str:
     minutes = int(seconds // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    if days:
-        return tr("admin.duration.days_hours", days=days, hours=hours)
+    if days:  # "2 วัน", not "2 วัน 0 ชม."
+        return (
+            tr("admin.duration.days_hours", days=days, hours=hours) if hours else tr("admin.duration.days", days=days)
+        )
     if hours:
-        return tr("admin.duration.hours_minutes", hours=hours, minutes=mins)
+        return (
+            tr("admin.duration.hours_minutes", hours=hours, minutes=mins)
+            if mins
+            else tr("admin.duration.hours", hours=hours)
+        )
+    if not mins:  # not "0 นาที"
+        return tr("admin.duration.under_minute")
     return tr("admin.duration.minutes", minutes=mins)
 
 
