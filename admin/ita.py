@@ -261,7 +261,7 @@ def _entry(entry_id: int) -> ProgressEntry:
 
 def _code_key(code: str) -> tuple:
     """Measure codes in the document's order: 2 before 10, then any text codes."""
-    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+    return (0, int(code), "") if code.isdecimal() else (1, 0, code)
 
 
 def _measures_of(agency: Agency) -> list[Measure]:

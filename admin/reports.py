@@ -136,7 +136,7 @@ def reports():
         listed = db.session.scalars(
             select(Measure).where(Measure.agency_id == agency.id, Measure.fiscal_year == year)
         ).all()
-        listed = sorted(listed, key=lambda m: (0, int(m.code), "") if m.code.isdigit() else (1, 0, m.code))
+        listed = sorted(listed, key=lambda m: (0, int(m.code), "") if m.code.isdecimal() else (1, 0, m.code))
     return render_template(
         "admin/reports.html",
         agencies=agencies,
@@ -158,7 +158,7 @@ def _chosen_agency(agencies: list[Agency]) -> Agency | None:
 
 def _int(value) -> int | None:
     text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 6 else None
+    return int(text) if text.isdecimal() and len(text) <= 6 else None
 
 
 # --- a measure's evidence ------------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def _choose() -> Choice | None:
 
     raw_year = request.args.get("year", "").strip()
     if raw_year:
-        if not raw_year.isdigit() or not MIN_YEAR <= int(raw_year) <= MAX_YEAR:
+        if not raw_year.isdecimal() or not MIN_YEAR <= int(raw_year) <= MAX_YEAR:
             raise BadRequest("stats.error.year")
         year = int(raw_year)
         if year not in years:

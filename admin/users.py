@@ -94,7 +94,7 @@ def _read_agencies(errors: dict[str, str]) -> list[Agency]:
     mine = {agency.id: agency for agency in _my_agencies()}
     chosen: list[Agency] = []
     for raw in request.form.getlist("agencies"):
-        if not raw.isdigit() or int(raw) not in mine:
+        if not raw.isdecimal() or int(raw) not in mine:
             errors["agencies"] = tr("users.error.agency_unknown")
             return []
         if mine[int(raw)] not in chosen:
@@ -158,7 +158,7 @@ def users_new():
             "username": request.form.get("username", "").strip(),
             "full_name": request.form.get("full_name", ""),
             "role": request.form.get("role", ""),
-            "agencies": [int(v) for v in request.form.getlist("agencies") if v.isdigit()],
+            "agencies": [int(v) for v in request.form.getlist("agencies") if v.isdecimal()],
         }
         username = _read_username(errors)
         full_name = _read_full_name(errors)
@@ -220,7 +220,7 @@ def users_edit(user_id: int):
         values = {
             "full_name": request.form.get("full_name", ""),
             "role": request.form.get("role", ""),
-            "agencies": [int(v) for v in request.form.getlist("agencies") if v.isdigit()],
+            "agencies": [int(v) for v in request.form.getlist("agencies") if v.isdecimal()],
         }
         return _edit_page(user, errors, values, 400)
     before_role, before_agencies = user.role, list(user.agencies)
@@ -308,6 +308,8 @@ def parse_day(text: str) -> date | None:
         raise ValueError(text)
     if year >= 2400:
         year -= BE_OFFSET
+    if not 1900 <= year <= 2200:  # the first moment of year 1 in Bangkok is before datetime's year 1 in UTC
+        raise ValueError(text)
     return date(year, month, day)
 
 

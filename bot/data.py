@@ -129,4 +129,4 @@ def _load_measures(agency_id: int) -> list[Measure]:
 
 
 def _code_order(code: str) -> tuple:
-    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+    return (0, int(code), "") if code.isdecimal() else (1, 0, code)

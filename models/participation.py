@@ -434,7 +434,7 @@ class ProgressReport:
 
 def _code_order(measure: Measure) -> tuple:
     code = measure.code or ""
-    return (0, int(code), "") if code.isdigit() else (1, 0, code)
+    return (0, int(code), "") if code.isdecimal() else (1, 0, code)
 
 
 def window_periods(fiscal_year: int, scope: str) -> list[str]:

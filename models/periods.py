@@ -62,12 +62,12 @@ def period_key(moment: datetime, kind: str) -> str:
 def split_period(key: str) -> tuple[int | None, str, int | None]:
     """'2569-Q1' → (2569, 'quarter', 1); '2569' → (2569, 'fiscal_year', None); junk → (None, '', None)."""
     head, _, part = (key or "").partition("-")
-    if not head.isdigit():
+    if not head.isdecimal():
         return None, "", None
     if not part:
         return int(head), "fiscal_year", None
     kind = next((k for k, (letter, _) in PERIOD_KINDS.items() if letter and part[0] == letter), "")
-    return int(head), kind, int(part[1:]) if part[1:].isdigit() else None
+    return int(head), kind, int(part[1:]) if part[1:].isdecimal() else None
 
 
 def thai_date(moment: datetime, with_time: bool = False) -> str:

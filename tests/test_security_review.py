@@ -7,9 +7,11 @@ import time
 import zipfile
 
 import pytest
+from sqlalchemy import select
 
+from models import Agency, db
 from tests.test_admin_ita import upload
-from tests.web import logged_in
+from tests.web import form_token, logged_in
 
 HUGE = "99999999999999999999999"
 
@@ -95,3 +97,48 @@ def test_a_csv_of_too_many_rows_is_refused_by_name(demo, client):
     response = upload(client, (b"agency,fiscal_year,code,title\n" + b"\n" * 60_000, "measures.csv"))
     assert response.status_code == 422
     assert "มีเกิน 50,000 แถว" in response.get_data(as_text=True)
+
+
+# --- digits that str.isdigit() accepts but int() does not ------------------------------------------------
+
+
+def test_a_superscript_digit_in_a_form_or_query_is_refused_not_a_500(demo, client):
+    me = logged_in(demo, client, username="root", role="admin")
+    token = form_token(client, "/admin/users/new")
+    new = {"username": "bob1", "role": "staff", "agencies": "²", "password": "x" * 10, "password_confirm": "x" * 10}
+    assert client.post("/admin/users/new", data={"csrf_token": token, **new}).status_code == 400
+    assert (
+        client.post(f"/admin/users/{me}", data={"csrf_token": token, "role": "admin", "agencies": "²"}).status_code
+        == 400
+    )
+    assert client.get("/admin/stats", query_string={"year": "²"}).status_code == 400
+    assert client.get("/admin/reports", query_string={"year": "²"}).status_code == 200
+    assert client.get("/admin/reports/progress", query_string={"year": "²"}).status_code == 400
+    assert client.get("/admin/cases", query_string={"period": "²"}).status_code == 200
+
+
+def test_a_measure_coded_with_a_superscript_digit_leaves_every_page_working(demo, client):
+    logged_in(demo, client, username="root", role="admin")
+    with demo.app_context():
+        agency = db.session.scalar(select(Agency.id).where(Agency.slug == "nammong"))
+    token = form_token(client, f"/admin/ita/agencies/{agency}/measures/new")
+    form = {"csrf_token": token, "code": "²", "title": "มาตรการทดสอบ", "fiscal_year": "2569"}
+    assert client.post(f"/admin/ita/agencies/{agency}/measures/new", data=form).status_code == 302
+    for path in (
+        f"/admin/ita/agencies/{agency}",
+        f"/admin/reports?agency={agency}&year=2569",
+        f"/admin/reports/progress?agency={agency}&year=2569",
+    ):
+        assert client.get(path).status_code == 200, path
+    with demo.app_context():
+        from bot import data
+
+        assert "²" in [m.code for m in data.measures(db.session.get(Agency, agency))]  # the bot's answers too
+
+
+@pytest.mark.parametrize(("start", "end"), [("01/01/0001", ""), ("0001-01-01", "9999-12-31"), ("", "31/12/9999")])
+def test_an_audit_date_out_of_range_is_named_not_a_500(demo, client, start, end):
+    logged_in(demo, client, username="root", role="admin")
+    response = client.get("/admin/audit", query_string={"from": start, "to": end})
+    assert response.status_code == 400
+    assert 'class="error" role="alert"' in response.get_data(as_text=True)
