@@ -81,7 +81,7 @@ def login():
         if user is None:
             burn_password_check(form.password.data)
             audit.record("login_failed", user=None)  # the name typed is not kept: it may be a password
-        elif user.active and user.check_password(form.password.data):
+        elif user.check_password(form.password.data) and user.active:  # a disabled account costs a check too
             chosen = lang()  # the language picked on the login page stays
             session.clear()  # a fresh session on login
             user.ensure_session_token()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models import Agency, db
 from tests.test_admin_ita import upload
-from tests.web import form_token, logged_in
+from tests.web import form_token, logged_in, login, make_user
 
 HUGE = "99999999999999999999999"
 
@@ -142,3 +142,20 @@ def test_an_audit_date_out_of_range_is_named_not_a_500(demo, client, start, end)
     response = client.get("/admin/audit", query_string={"from": start, "to": end})
     assert response.status_code == 400
     assert 'class="error" role="alert"' in response.get_data(as_text=True)
+
+
+# --- login: a disabled account answers in the time of a password check, like every other failure ----------
+
+
+def test_a_disabled_account_is_not_told_apart_by_a_fast_answer(app, client, monkeypatch):
+    from admin import auth
+    from models.user import User
+
+    make_user(app, "gone", role="staff", active=False)
+    hashed = []
+    check = User.check_password
+    monkeypatch.setattr(User, "check_password", lambda self, pw: hashed.append(1) or check(self, pw))
+    monkeypatch.setattr(auth, "burn_password_check", lambda pw: hashed.append(1))
+    response = login(client, "gone")
+    assert response.status_code == 401
+    assert hashed, "no password hashed: the refusal came faster than for an unknown name or a wrong password"
