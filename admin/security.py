@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -37,3 +37,13 @@ def _install(state) -> None:
         if request.endpoint and request.endpoint.startswith("admin.") and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+@bp.before_request
+def refuse_nul() -> None:
+    """400 for a NUL character in any parameter: PostgreSQL text cannot hold one, so it would end as a 500."""
+    fields = [*request.args.lists(), *(request.form.lists() if request.method == "POST" else ())]
+    if any("\x00" in key or any("\x00" in value for value in values) for key, values in fields):
+        abort(400)
+    if request.is_json and b"\\u0000" in request.get_data(cache=True):
+        abort(400)

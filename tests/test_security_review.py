@@ -159,3 +159,43 @@ def test_a_disabled_account_is_not_told_apart_by_a_fast_answer(app, client, monk
     response = login(client, "gone")
     assert response.status_code == 401
     assert hashed, "no password hashed: the refusal came faster than for an unknown name or a wrong password"
+
+
+# --- NUL characters: PostgreSQL text cannot hold them (psycopg raises, the page was a 500) -----------------
+
+
+def a_case(app, slug: str = "nammong", lane: str = "general") -> int:
+    from models import Complaint
+
+    with app.app_context():
+        agency = db.session.scalar(select(Agency.id).where(Agency.slug == slug))
+        case = Complaint(
+            tracking_no=f"69-{lane[:1]}{slug[:3]}",
+            agency_id=agency,
+            lane=lane,
+            category="public_works" if lane == "general" else "bribery",
+            description="ถนนพัง",
+        )
+        db.session.add(case)
+        db.session.commit()
+        return case.id
+
+
+def test_a_nul_character_in_a_form_query_or_json_is_refused_before_the_database(demo, client):
+    from models import CaseNote
+
+    logged_in(demo, client, username="root", role="admin")
+    case = a_case(demo)
+    token = form_token(client, f"/admin/cases/{case}")
+    assert client.post(f"/admin/cases/{case}/notes", data={"csrf_token": token, "body": "a\x00b"}).status_code == 400
+    assert client.get("/admin/cases", query_string={"q": "ถนน\x00"}).status_code == 400
+    headers = {"X-CSRFToken": token}
+    assert (
+        client.post(
+            "/admin/chat/messages", data='{"text": "hi\\u0000"}', content_type="application/json", headers=headers
+        ).status_code
+        == 400
+    )
+    with demo.app_context():
+        assert db.session.scalars(select(CaseNote)).all() == []
+    assert client.post(f"/admin/cases/{case}/notes", data={"csrf_token": token, "body": "ปกติ"}).status_code == 302
