@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import String, and_, cast, false, func, or_, select
 
 from admin import audit, bp
 from admin.access import agency_ids, has_right, requires
@@ -358,10 +358,31 @@ def _detail_value(key: str, value) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+def _visible_entries():
+    """Entries of the admin's agencies, and those of no agency (logins, failed logins, imports) when they are
+    about no one or about a user the admin sees: another agency's staff, their logins and addresses, stay hidden."""
+    colleagues = select(user_agencies.c.user_id).where(user_agencies.c.agency_id.in_(agency_ids()))
+    about_user = AuditEntry.target_type == "user"
+    return or_(
+        AuditEntry.agency_id.in_(agency_ids()),
+        and_(
+            AuditEntry.agency_id.is_(None),
+            or_(AuditEntry.actor_id.is_(None), AuditEntry.actor_id.in_(colleagues)),
+            or_(
+                ~about_user,
+                AuditEntry.target_type.is_(None),
+                AuditEntry.target_id.in_(
+                    select(cast(user_agencies.c.user_id, String)).where(user_agencies.c.agency_id.in_(agency_ids()))
+                ),
+            ),
+        ),
+    )
+
+
 @bp.get("/audit")
 @requires("audit")
 def audit_log():
-    query = select(AuditEntry).where(or_(AuditEntry.agency_id.in_(agency_ids()), AuditEntry.agency_id.is_(None)))
+    query = select(AuditEntry).where(_visible_entries())
     errors: dict[str, str] = {}
     filters = {name: request.args.get(name, "").strip() for name in ("action", "user", "from", "to")}
     if filters["action"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 
@@ -199,3 +200,26 @@ def test_a_nul_character_in_a_form_query_or_json_is_refused_before_the_database(
     with demo.app_context():
         assert db.session.scalars(select(CaseNote)).all() == []
     assert client.post(f"/admin/cases/{case}/notes", data={"csrf_token": token, "body": "ปกติ"}).status_code == 302
+
+
+# --- audit log: another agency's staff, their logins and addresses -------------------------------------------
+
+
+def test_the_audit_log_hides_logins_of_another_agencys_staff(demo, client):
+    from models import AuditEntry
+
+    make_user(demo, "far", role="staff", agencies=["narathiwat"])
+    other = demo.test_client()
+    assert login(other, "far").status_code == 302
+    assert login(other, "far", password="wrong password here").status_code in (302, 401)
+    assert login(demo.test_client(), "nobody-at-all", password="wrong password here").status_code == 401
+    logged_in(demo, client, username="boss", role="admin", agencies=["nammong"])
+    with demo.app_context():
+        far_entries = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_name == "far")).all()
+        assert far_entries, "far's login was audited"
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "far" not in page.replace("farm", "")
+    rows = re.findall(r'<tr data-action="([a-z_]+)"', page)
+    assert rows.count("login") == 1  # boss's own
+    assert "login_failed" in rows  # the unknown name's attempt is about no one
+    assert len([r for r in rows if r == "login_failed"]) == 1  # far's failed attempt is hidden
