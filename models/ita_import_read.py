@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ _BUNDLE_KEYS = {"agency", "sources", "assessments", "measures", "notes"}
 # from claiming (its <dimension>) or holding a million rows of 16,384 columns that take hours to go through.
 MAX_ROWS = 50_000  # per sheet or CSV file, header included
 MAX_COLUMNS = 64  # read from each sheet; the widest table has 19
+MAX_UNPACKED = 100 * 1024 * 1024  # an XLSX is a zip: what its parts may unpack to, together (a zip bomb's is GBs)
 
 
 class ReadError(ValueError):
@@ -60,6 +62,11 @@ def _is_blank(cell: Any) -> bool:
 def _read_xlsx(path: Path) -> list[Record]:
     from openpyxl import load_workbook
 
+    # openpyxl reads the shared strings whole: refuse a file whose parts would unpack past the cap (zipfile
+    # stops reading a part at the size it declares, so the declared sizes bound what is read).
+    with zipfile.ZipFile(path) as archive:
+        if sum(part.file_size for part in archive.infolist()) > MAX_UNPACKED:
+            raise ReadError(Msg("unpacks_too_large", name=path.name, mb=MAX_UNPACKED // (1024 * 1024)))
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         records: list[Record] = []

@@ -46,7 +46,7 @@ def test_a_period_with_a_huge_year_is_ignored_not_a_500(demo, client):
 # --- XLSX import: a few hundred bytes must not stand for millions of cells ---------------------------------
 
 
-def sparse_xlsx(dimension: str, last_cell: str, last_row: int, sheet: str = "measures") -> bytes:
+def sparse_xlsx(dimension: str, last_cell: str, last_row: int, sheet: str = "measures", padding: int = 0) -> bytes:
     """A workbook of two cells whose <dimension> (or whose last cell) claims a huge sheet."""
     ns = "http://schemas.openxmlformats.org"
     rel = f"{ns}/officeDocument/2006/relationships"
@@ -69,6 +69,8 @@ def sparse_xlsx(dimension: str, last_cell: str, last_row: int, sheet: str = "mea
         f'<sheetData><row r="1">{cell.format("A1", "agency")}</row>'
         f'<row r="{last_row}">{cell.format(last_cell, "x")}</row></sheetData></worksheet>',
     }
+    if padding:  # a part that compresses a thousandfold
+        parts["xl/media/padding.xml"] = "<p>" + "A" * padding + "</p>"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, xml in parts.items():
@@ -91,6 +93,20 @@ def test_an_xlsx_of_a_million_rows_is_refused_by_name(demo, client):
     response = upload(client, (sparse_xlsx("A1:A1048576", "A1048576", 1048576), "measures.xlsx"))
     assert response.status_code == 422
     assert "มีเกิน 50,000 แถว" in response.get_data(as_text=True)
+
+
+def test_an_xlsx_that_unpacks_past_100_mb_is_refused_before_openpyxl_reads_it(demo, client, monkeypatch):
+    import openpyxl
+
+    logged_in(demo, client, username="boss", role="admin", agencies=["nammong"])
+    bomb = sparse_xlsx("A1:A2", "A2", 2, padding=101 * 1024 * 1024)
+    assert len(bomb) < 1024 * 1024
+    opened = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: opened.append(1) or pytest.fail("opened"))
+    response = upload(client, (bomb, "measures.xlsx"))
+    assert response.status_code == 422
+    assert "เมื่อแตกไฟล์แล้วมีขนาดเกิน 100 MB" in response.get_data(as_text=True)
+    assert opened == []
 
 
 def test_a_csv_of_too_many_rows_is_refused_by_name(demo, client):
