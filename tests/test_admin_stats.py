@@ -32,6 +32,7 @@ class Dashboard(HTMLParser):
         self.canvases: list[dict] = []
         self.styled: list[str] = []
         self._table = self._row = self._cell = self._key = None
+        self.html = html
         self.feed(html)
         self.close()
 
@@ -241,6 +242,7 @@ def test_the_statistics_move_when_a_citizen_answers_the_survey(nammong_oa, clien
     year = fiscal_year(utcnow())
     before = page(staff, year=year)
     assert before.figures["responses"] == "0"
+    assert t("stats.satisfaction.empty") in before.html  # an empty year says why the charts are empty
 
     with nammong_oa.app_context():
         count = len(questions_for(agency_id("nammong")))
@@ -252,6 +254,7 @@ def test_the_statistics_move_when_a_citizen_answers_the_survey(nammong_oa, clien
 
     after = page(staff, year=year)
     assert after.figures["responses"] == "1"
+    assert t("stats.satisfaction.empty") not in after.html
     assert after.figures["participants"] == "1"
     month = [row for row in after.tables["table-satisfaction"][1:] if row[1] == "1"]
     assert len(month) == 1 and month[0][2] == "4.00"
