@@ -233,6 +233,26 @@ def test_o17_xlsx_holds_the_survey_numbers(data):
     assert "ค่าเฉลี่ย 4.50" in summary and "ร้อยละ 90.00" in summary
 
 
+def test_o17_publishes_no_mean_of_fewer_than_five_people(data):
+    """Three respondents: counts read "<5", and no mean, level, estimate or summary gives their answers away."""
+    with data.app_context():
+        for response in db.session.scalars(select(SurveyResponse).where(SurveyResponse.status == "complete")).all()[3:]:
+            db.session.delete(response)
+        db.session.commit()
+        book = load_workbook(io.BytesIO(build("o17", context(), "xlsx")))
+    e1 = row_starting(book["4 รายข้อ"], "e1")
+    assert e1[3] == "<5" and e1[4] == e1[5] == e1[6] == "–"
+    six = row_starting(book["5 รายตัวชี้วัด"], "6 คุณภาพการดำเนินงาน")
+    assert six[1] == "<5" and six[3] == six[4] == "–" and six[5] != "–"  # the official score stays
+    november = row_starting(book["3 ผู้ตอบ"], "พฤศจิกายน 2568")
+    assert november[1] == "<5" and november[2] == "–"
+    lines = [str(row[0]) for row in sheet_values(book["6 สรุป"]) if row[0]]
+    assert any(line.startswith("ผู้ตอบแบบสำรวจ จำนวน <5 คน") for line in lines), lines
+    assert not any("ค่าเฉลี่ย 4" in line or "ค่าเฉลี่ย 5" in line for line in lines), lines
+    notes = " ".join(str(row[0]) for row in sheet_values(book["4 รายข้อ"]) if row[0])
+    assert "น้อยกว่า 5 คน แสดงเป็น" in notes
+
+
 def test_o29_counts_corruption_reports_only_and_publishes_small_counts_as_under_five(data):
     with data.app_context():
         book = load_workbook(io.BytesIO(build("o29", context(), "xlsx")))

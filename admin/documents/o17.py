@@ -16,7 +16,7 @@ from admin.documents.model import Column, Paragraph, Section, Table
 from models import Assessment, SurveyResponse, db
 from models.conversation import CHANNELS
 from models.feedback_stats import satisfaction_over_time
-from models.survey_stats import SurveySummary, survey_summary
+from models.survey_stats import SMALL_COUNT, SurveySummary, survey_summary
 
 PASS_MARK = Decimal(85)  # the score the NACC's results call a pass; below it, a weakness to fix
 # Reading a 1–5 mean, as Thai survey reports do: the lowest mean of each level (5 levels of 0.80).
@@ -62,6 +62,11 @@ def official_year(ctx: Context) -> int | None:
 def _level_text(ctx: Context, mean: Decimal | None) -> str | None:
     name = level(mean)
     return ctx.part("exports.o17.level", name) if name else None
+
+
+def _published(value: Decimal | None, people: int) -> Decimal | None:
+    """A mean or estimate as published: none for 1–4 people, whose answers it would reveal (like the counts' "<5")."""
+    return None if 0 < people < SMALL_COUNT else value
 
 
 def _overall_mean(summary: SurveySummary) -> Decimal | None:
@@ -145,20 +150,34 @@ def _respondents(ctx: Context, summary: SurveySummary) -> Section:
                 Column(ctx.t("exports.col.responses"), "count", 1),
                 Column(ctx.t("exports.col.mean"), "decimal", 1),
             ],
-            [[label, point.responses, point.mean] for label, point in zip(labels, points, strict=True)],
+            [
+                [label, point.responses, _published(point.mean, point.responses)]
+                for label, point in zip(labels, points, strict=True)
+            ],
         )
     )
+    section.add(Paragraph(ctx.t("exports.note.small_means"), style="note"))
     return section
 
 
 def _per_question(ctx: Context, summary: SurveySummary) -> Section:
     section = Section(ctx.t("exports.o17.questions.heading"), sheet=ctx.t("exports.o17.questions.sheet"))
     section.add(Paragraph(ctx.t("exports.o17.questions.intro")))
-    rows = [
-        [q.code, q.text(ctx.lang), q.indicator, q.count, q.mean, _level_text(ctx, q.mean), q.mapped]
-        for q in summary.questions
-    ]
-    overall = _overall_mean(summary)
+    rows = []
+    for q in summary.questions:
+        mean = _published(q.mean, q.count)
+        rows.append(
+            [
+                q.code,
+                q.text(ctx.lang),
+                q.indicator,
+                q.count,
+                mean,
+                _level_text(ctx, mean),
+                _published(q.mapped, q.count),
+            ]
+        )
+    overall = _published(_overall_mean(summary), summary.responses)
     section.add(
         Table(
             [
@@ -175,6 +194,7 @@ def _per_question(ctx: Context, summary: SurveySummary) -> Section:
         )
     )
     section.add(Paragraph(ctx.t("exports.note.small_counts"), style="note"))
+    section.add(Paragraph(ctx.t("exports.note.small_means"), style="note"))
     return section
 
 
@@ -190,10 +210,10 @@ def _per_indicator(ctx: Context, summary: SurveySummary) -> Section:
             f"{row.indicator} {ctx.part('indicator', f'{row.indicator}.name')}",
             row.respondents,
             row.answers,
-            row.mean,
-            row.estimate,
+            _published(row.mean, row.respondents),
+            _published(row.estimate, row.respondents),
             row.official,
-            row.difference,
+            _published(row.difference, row.respondents),
         ]
         for row in summary.indicators
     ]
@@ -218,8 +238,9 @@ def _per_indicator(ctx: Context, summary: SurveySummary) -> Section:
 def _conclusion(ctx: Context, summary: SurveySummary) -> Section:
     section = Section(ctx.t("exports.o17.summary.heading"), sheet=ctx.t("exports.o17.summary.sheet"))
     overall = _overall_mean(summary)
-    if overall is None:
-        section.add(Paragraph(ctx.t("exports.o17.summary.none", span=ctx.span())))
+    if overall is None or summary.responses < SMALL_COUNT:
+        key = "exports.o17.summary.none" if overall is None else "exports.o17.summary.too_few"
+        section.add(Paragraph(ctx.t(key, span=ctx.span())))
         section.add(Paragraph(ctx.t("exports.o17.summary.use", agency=ctx.agency_name)))
         return section
     section.add(
