@@ -76,7 +76,10 @@ def app_config(tmp_path, pg_schema, line_api):
 
 @pytest.fixture
 def app(app_config, pg_schema):
+    from admin.auth import limiter
+
     app = create_app(app_config)
+    limiter.reset()  # login limits count in the process's limiter: each test starts from zero
     with app.app_context():
         if pg_schema is None:
             db.create_all()

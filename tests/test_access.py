@@ -7,38 +7,17 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 from argon2 import PasswordHasher
 from flask import url_for
 from sqlalchemy import select
 
-from admin.auth import limiter
 from app import create_app
 from bot.i18n import t
-from models import AuditEntry, User, db
-from tests.web import PASSWORD, chat_token, form_token, logged_in, login, make_user, redirects_to_login
+from models import User, db
+from tests.web import PASSWORD, audit_entries, chat_token, form_token, logged_in, login, make_user, redirects_to_login
 
 PER_ACCOUNT = 5  # settings: LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
 PER_IP = 8  # the per-address tests set LOGIN_LIMIT_PER_IP to this (the default, 20, only makes them slower)
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits(app):
-    """The limiter is module-wide and memory:// counts live in the process: each test starts from zero."""
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
-def _entries(app, action: str | None = None) -> list[AuditEntry]:
-    with app.app_context():
-        query = select(AuditEntry).order_by(AuditEntry.id)
-        if action:
-            query = query.where(AuditEntry.action == action)
-        rows = list(db.session.scalars(query))
-        for row in rows:
-            db.session.expunge(row)
-        return rows
 
 
 def _user(app, username: str) -> User:
@@ -116,7 +95,7 @@ def test_sixth_failed_login_for_one_account_is_refused_even_from_other_addresses
     # Another account from the same address is not affected.
     make_user(app, "bob")
     assert _attempt(client, "bob", PASSWORD, ip="203.0.113.77").status_code == 302
-    throttled = _entries(app, "login_throttled")
+    throttled = audit_entries(app, "login_throttled")
     assert len(throttled) == 1 and throttled[0].actor_id is None and throttled[0].detail is None
 
 
@@ -239,7 +218,7 @@ def test_idle_session_ends_and_cannot_be_replayed(app, client):
     assert t("admin.session_expired") in client.get(response.headers["Location"]).get_data(as_text=True)
     client.set_cookie("session", old_cookie)
     assert redirects_to_login(client.get("/admin/chat")), "the expired session's cookie still works"
-    [entry] = _entries(app, "session_expired")
+    [entry] = audit_entries(app, "session_expired")
     assert entry.actor_id == user_id and entry.target_id == str(user_id)
 
 
@@ -260,7 +239,7 @@ def test_session_ends_after_the_absolute_limit_even_when_active(app, client):
         session["seen_at"] = int(time.time())
     assert redirects_to_login(client.get("/admin/chat"))
     assert redirects_to_login(client.get("/admin/chat"))
-    assert len(_entries(app, "session_expired")) == 1
+    assert len(audit_entries(app, "session_expired")) == 1
 
 
 # --- logout ------------------------------------------------------------------------------------------------------
@@ -277,7 +256,7 @@ def test_logout_ends_the_session_for_every_copy_of_the_cookie(app, client):
     client.set_cookie("session", copy)
     assert redirects_to_login(client.get("/admin/chat")), "a copy of the old cookie still works"
     assert redirects_to_login(second_device.get("/admin/chat")), "logout ends the user's every session"
-    [entry] = _entries(app, "logout")
+    [entry] = audit_entries(app, "logout")
     assert entry.actor_id == user_id
 
 
@@ -329,7 +308,7 @@ def test_login_failures_and_logout_are_audited_without_what_was_typed(app, clien
     here = {"REMOTE_ADDR": "192.0.2.9"}
     token = re.search(r'data-csrf="([^"]+)"', client.get("/admin/chat", environ_overrides=here).get_data(as_text=True))
     client.post("/admin/logout", data={"csrf_token": token.group(1)}, environ_overrides=here)
-    entries = _entries(app)
+    entries = audit_entries(app)
     assert [e.action for e in entries] == ["login_failed", "login_failed", "login", "logout"]
     unknown, wrong, success, logout = entries
     assert (unknown.actor_id, unknown.actor_name, unknown.target_type, unknown.target_id) == (None, None, None, None)
@@ -415,9 +394,9 @@ def test_create_user_again_keeps_agencies_unless_given_and_logs_the_change(demo)
     )
     assert moved.exit_code == 0, moved.output
     assert [a.slug for a in _user(demo, "somchai").agencies] == ["narathiwat"], "one account whatever the case"
-    created, changed, changed_again = _entries(demo)
+    created, changed, changed_again = audit_entries(demo)
     assert created.action == "user_created" and created.detail["agencies"] == ["nammong"]
     assert changed.detail["role_before"] == "staff" and changed.detail["role_after"] == "integrity_officer"
     assert changed.detail["agencies_before"] == changed.detail["agencies_after"] == ["nammong"]
     assert changed_again.detail["agencies_after"] == ["narathiwat"]
-    assert "long enough pw" not in repr([e.detail for e in _entries(demo)])
+    assert "long enough pw" not in repr([e.detail for e in audit_entries(demo)])

@@ -9,22 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from admin.auth import limiter
 from bot.i18n import LANGUAGES, catalog, t
 from models import Agency, AuditEntry, User, db
 from models.audit import AUDIT_ACTIONS
 from models.user import ROLES
-from tests.web import PASSWORD, form_token, logged_in, login, make_user, parse, redirects_to_login
+from tests.web import PASSWORD, audit_entries, form_token, logged_in, login, make_user, parse, redirects_to_login
 
 NEW_PASSWORD = "a brand new password"
-
-
-@pytest.fixture(autouse=True)
-def fresh_limits(app):
-    """The login limits count in the module's limiter; each test starts from zero."""
-    limiter.reset()
-    yield
-    limiter.reset()
 
 
 @pytest.fixture
@@ -50,17 +41,6 @@ def _user(app, username: str) -> User | None:
 
 def _slugs(user: User) -> list[str]:
     return sorted(agency.slug for agency in user.agencies)
-
-
-def _entries(app, action: str | None = None) -> list[AuditEntry]:
-    with app.app_context():
-        query = select(AuditEntry).order_by(AuditEntry.id)
-        if action:
-            query = query.where(AuditEntry.action == action)
-        rows = list(db.session.scalars(query))
-        for row in rows:
-            db.session.expunge(row)
-        return rows
 
 
 def _post(client, path: str, data: dict, token_from: str | None = None):
@@ -159,12 +139,12 @@ def test_create_user_stores_argon2id_and_logs_without_the_password(demo, admin_c
     assert _slugs(user) == ["nammong"]
     assert user.password_hash.startswith("$argon2id$")
     assert user.check_password(NEW_PASSWORD)
-    [entry] = _entries(demo, "user_created")
+    [entry] = audit_entries(demo, "user_created")
     assert entry.actor_name == "boss"
     assert entry.target_type == "user" and entry.target_id == str(user.id)
     assert entry.agency_id == _agency_id(demo, "nammong")
     assert entry.detail == {"role": "staff", "agencies": ["nammong"]}
-    everything = json.dumps([e.detail for e in _entries(demo)], ensure_ascii=False)
+    everything = json.dumps([e.detail for e in audit_entries(demo)], ensure_ascii=False)
     assert NEW_PASSWORD not in everything and "$argon2" not in everything
     # The new user can log in with it.
     client.post("/admin/logout", data={"csrf_token": form_token(client, "/admin/users")})
@@ -189,7 +169,7 @@ def test_create_user_stores_argon2id_and_logs_without_the_password(demo, admin_c
 def test_create_user_refuses_bad_input_with_a_named_error_and_keeps_the_values(
     demo, admin_client, fields, field, message
 ):
-    before = len(_entries(demo))
+    before = len(audit_entries(demo))
     response = _create(admin_client, demo, **fields)
     assert response.status_code == 400
     html = _text(response)
@@ -200,7 +180,7 @@ def test_create_user_refuses_bad_input_with_a_named_error_and_keeps_the_values(
     assert NEW_PASSWORD not in html, "a password is never sent back"
     with demo.app_context():
         assert db.session.scalar(select(User).where(User.username == "somchai")) is None
-    assert len(_entries(demo)) == before
+    assert len(audit_entries(demo)) == before
 
 
 def test_create_user_cannot_give_an_agency_the_admin_does_not_have(demo, admin_client):
@@ -234,7 +214,7 @@ def test_edit_role_and_agencies_is_logged_with_before_and_after(demo, admin_clie
     user = _user(demo, "namstaff")
     assert user.role == "integrity_officer" and user.full_name == "นางสาวน้ำ"
     assert _slugs(user) == ["nakhonphanom", "nammong"]
-    [entry] = _entries(demo, "user_changed")
+    [entry] = audit_entries(demo, "user_changed")
     assert entry.detail == {
         "role_before": "staff",
         "role_after": "integrity_officer",
@@ -251,7 +231,7 @@ def test_saving_without_changes_logs_nothing(demo, admin_client):
         admin_client, f"/admin/users/{target}", {"role": "staff", "agencies": [_agency_id(demo, "nammong")]}
     )
     assert response.status_code == 302
-    assert _entries(demo, "user_changed") == []
+    assert audit_entries(demo, "user_changed") == []
 
 
 def test_user_of_another_agency_is_404_for_every_action(demo, admin_client):
@@ -263,7 +243,7 @@ def test_user_of_another_agency_is_404_for_every_action(demo, admin_client):
         assert _post(admin_client, path, {**data, "password_confirm": NEW_PASSWORD}).status_code == 404, path
     user = _user(demo, "farstaff")
     assert user.role == "staff" and user.active and user.check_password(PASSWORD)
-    assert _entries(demo, "user_changed") == [] and _entries(demo, "user_disabled") == []
+    assert audit_entries(demo, "user_changed") == [] and audit_entries(demo, "user_disabled") == []
 
 
 def test_user_with_agencies_beyond_the_admins_is_read_only(demo, admin_client):
@@ -290,7 +270,7 @@ def test_admin_cannot_demote_themselves_as_the_last_admin(demo, client):
     assert response.status_code == 400
     assert t("users.error.last_admin") in _text(response)
     assert _user(demo, "boss").role == "admin"
-    assert _entries(demo, "user_changed") == []
+    assert audit_entries(demo, "user_changed") == []
 
 
 def test_admin_may_step_down_when_another_admin_remains(demo, client):
@@ -327,9 +307,9 @@ def test_reset_password_ends_the_users_sessions_and_logs_no_password(demo, admin
     assert redirects_to_login(other.get("/admin/chat")), "the old session ended"
     user = _user(demo, "namstaff")
     assert user.check_password(NEW_PASSWORD) and not user.check_password(PASSWORD)
-    [entry] = _entries(demo, "user_changed")
+    [entry] = audit_entries(demo, "user_changed")
     assert entry.detail == {"password_reset": True}
-    assert NEW_PASSWORD not in json.dumps([e.detail for e in _entries(demo)])
+    assert NEW_PASSWORD not in json.dumps([e.detail for e in audit_entries(demo)])
 
 
 def test_reset_password_refuses_a_short_or_mismatched_password(demo, admin_client):
@@ -376,8 +356,8 @@ def test_disabling_ends_every_session_at_once(demo, admin_client):
     assert _user(demo, "namstaff").active
     assert redirects_to_login(laptop.get("/admin/chat"))
     assert login(laptop, "namstaff").status_code == 302
-    assert [e.action for e in _entries(demo) if e.action.startswith("user_")] == ["user_disabled", "user_enabled"]
-    disabled = _entries(demo, "user_disabled")[0]
+    assert [e.action for e in audit_entries(demo) if e.action.startswith("user_")] == ["user_disabled", "user_enabled"]
+    disabled = audit_entries(demo, "user_disabled")[0]
     assert disabled.target_id == str(target) and disabled.agency_id == _agency_id(demo, "nammong")
 
 
@@ -397,7 +377,7 @@ def test_admin_cannot_disable_themselves(demo, client):
     assert t("users.error.self_disable") in _text(response)
     assert _user(demo, "boss").active
     assert client.get("/admin/users").status_code == 200
-    assert _entries(demo, "user_disabled") == []
+    assert audit_entries(demo, "user_disabled") == []
 
 
 # --- the audit log page -----------------------------------------------------------------------------------

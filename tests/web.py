@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from models import Agency, User, db
+from models import Agency, AuditEntry, User, db
 
 # Routes anyone may reach. Everything else must send an anonymous client to the login page (pages) or
 # answer 401 (JSON). Adding a route here is a decision, not an accident.
@@ -153,3 +153,15 @@ def csp_directives(response) -> dict[str, list[str]]:
         if words:
             directives[words[0].lower()] = words[1:]
     return directives
+
+
+def audit_entries(app, action: str | None = None) -> list[AuditEntry]:
+    """The audit log, oldest first (only one action's entries when given), detached for reading."""
+    with app.app_context():
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if action:
+            query = query.where(AuditEntry.action == action)
+        rows = list(db.session.scalars(query))
+        for row in rows:
+            db.session.expunge(row)
+        return rows
