@@ -15,6 +15,7 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -300,6 +301,42 @@ def _page(template: str, invalid: bool, **context):
 # --- list and pages ------------------------------------------------------------------------------------
 
 
+def _saved(action: str, target_type: str, target, agency_id: int | None, page: Callable, done: str, said="admin.saved"):
+    """How every create and edit ends: audit, commit (a database refusal shows the form again, 409), say so, go on."""
+    db.session.flush()  # a new record gets its id for the audit entry
+    record(action, target_type, target.id, agency_id=agency_id)
+    if not _commit_or_error():
+        return page(), 409
+    flash(tr(said), "success")
+    return redirect(done)
+
+
+def _confirm_delete(
+    target_type: str,
+    target,
+    agency_id: int | None,
+    what: str,
+    losses: list[str],
+    back: str,
+    done: str,
+    remove: Callable | None = None,
+    blocked: str | None = None,
+):
+    """Every delete: a page naming what goes with it, then (confirmed, and not blocked) audit, delete, commit."""
+    form = DeleteForm()
+    context = {"form": form, "what": what, "losses": losses, "blocked": blocked, "back": back}
+    if blocked and form.is_submitted():
+        return render_template("admin/ita_confirm_delete.html", **context), 409
+    if blocked or not form.validate_on_submit():
+        return render_template("admin/ita_confirm_delete.html", **context)
+    record("record_deleted", target_type, target.id, agency_id=agency_id)
+    (remove or db.session.delete)(target)
+    if not _commit_or_error():
+        return render_template("admin/ita_confirm_delete.html", **context), 409
+    flash(tr("ita_admin.deleted"), "success")
+    return redirect(done)
+
+
 @bp.get("/ita")
 @requires("ita.view")
 def ita():
@@ -444,11 +481,15 @@ def ita_agency_new():
     _save_agency(agency, form)
     current_user.agencies.append(agency)  # the admin who adds an agency works for it
     db.session.flush()
-    record("record_created", "agency", agency.id, agency_id=agency.id)
-    if not _commit_or_error():
-        return render_template("admin/ita_agency_form.html", **context), 409
-    flash(tr("ita_admin.saved.agency_created"), "success")
-    return redirect(url_for("admin.ita_agency", agency_id=agency.id))
+    return _saved(
+        "record_created",
+        "agency",
+        agency,
+        agency.id,
+        lambda: render_template("admin/ita_agency_form.html", **context),
+        url_for("admin.ita_agency", agency_id=agency.id),
+        said="ita_admin.saved.agency_created",
+    )
 
 
 @bp.route("/ita/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
@@ -463,11 +504,14 @@ def ita_agency_edit(agency_id: int):
     if _alias_clash(form, agency):
         return _page("admin/ita_agency_form.html", True, **context)
     _save_agency(agency, form)
-    record("record_changed", "agency", agency.id, agency_id=agency.id)
-    if not _commit_or_error():
-        return render_template("admin/ita_agency_form.html", **context), 409
-    flash(tr("admin.saved"), "success")
-    return redirect(url_for("admin.ita_agency", agency_id=agency.id))
+    return _saved(
+        "record_changed",
+        "agency",
+        agency,
+        agency.id,
+        lambda: render_template("admin/ita_agency_form.html", **context),
+        url_for("admin.ita_agency", agency_id=agency.id),
+    )
 
 
 def _citizen_records(agency: Agency) -> int:
@@ -483,28 +527,19 @@ def _citizen_records(agency: Agency) -> int:
 def ita_agency_delete(agency_id: int):
     agency = _load(Agency, agency_id)
     blocked = _citizen_records(agency)
-    form = DeleteForm()
-    losses = [
-        tr("ita_admin.delete.loses_assessments", count=len(agency.assessments)),
-        tr("ita_admin.delete.loses_measures", count=len(agency.measures)),
-    ]
-    context = {
-        "form": form,
-        "what": tr("ita_admin.delete.agency", name=agency.name_th),
-        "losses": losses,
-        "blocked": tr("ita_admin.delete.agency_has_citizen_records", count=blocked) if blocked else None,
-        "back": url_for("admin.ita_agency", agency_id=agency.id),
-    }
-    if blocked and form.is_submitted():
-        return render_template("admin/ita_confirm_delete.html", **context), 409
-    if blocked or not form.validate_on_submit():
-        return render_template("admin/ita_confirm_delete.html", **context)
-    record("record_deleted", "agency", agency.id)
-    db.session.delete(agency)
-    if not _commit_or_error():
-        return render_template("admin/ita_confirm_delete.html", **context), 409
-    flash(tr("ita_admin.deleted"), "success")
-    return redirect(url_for("admin.ita"))
+    return _confirm_delete(
+        "agency",
+        agency,
+        None,  # the entry outlives the agency
+        tr("ita_admin.delete.agency", name=agency.name_th),
+        [
+            tr("ita_admin.delete.loses_assessments", count=len(agency.assessments)),
+            tr("ita_admin.delete.loses_measures", count=len(agency.measures)),
+        ],
+        back=url_for("admin.ita_agency", agency_id=agency.id),
+        done=url_for("admin.ita"),
+        blocked=tr("ita_admin.delete.agency_has_citizen_records", count=blocked) if blocked else None,
+    )
 
 
 # --- assessments -----------------------------------------------------------------------------------------
@@ -593,11 +628,14 @@ def ita_assessment_new(agency_id: int):
     db.session.add(assessment)
     _save_assessment(assessment, form)
     db.session.flush()
-    record("record_created", "assessment", assessment.id, agency_id=agency.id)
-    if not _commit_or_error():
-        return _assessment_page(form, agency, None, False), 409
-    flash(tr("admin.saved"), "success")
-    return redirect(url_for("admin.ita_assessment", assessment_id=assessment.id))
+    return _saved(
+        "record_created",
+        "assessment",
+        assessment,
+        agency.id,
+        lambda: _assessment_page(form, agency, None, False),
+        url_for("admin.ita_assessment", assessment_id=assessment.id),
+    )
 
 
 @bp.route("/ita/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
@@ -612,11 +650,14 @@ def ita_assessment_edit(assessment_id: int):
         form.fiscal_year.errors.append(tr("ita_admin.error.assessment_year_taken"))
         return _assessment_page(form, agency, assessment, True)
     _save_assessment(assessment, form)
-    record("record_changed", "assessment", assessment.id, agency_id=agency.id)
-    if not _commit_or_error():
-        return _assessment_page(form, agency, assessment, False), 409
-    flash(tr("admin.saved"), "success")
-    return redirect(url_for("admin.ita_assessment", assessment_id=assessment.id))
+    return _saved(
+        "record_changed",
+        "assessment",
+        assessment,
+        agency.id,
+        lambda: _assessment_page(form, agency, assessment, False),
+        url_for("admin.ita_assessment", assessment_id=assessment.id),
+    )
 
 
 @bp.route("/ita/assessments/<int:assessment_id>/delete", methods=["GET", "POST"])
@@ -624,25 +665,18 @@ def ita_assessment_edit(assessment_id: int):
 def ita_assessment_delete(assessment_id: int):
     assessment = _load(Assessment, assessment_id)
     agency = assessment.agency
-    form = DeleteForm()
-    context = {
-        "form": form,
-        "what": tr("ita_admin.delete.assessment", name=agency.name_th, year=assessment.fiscal_year),
-        "losses": [
+    return _confirm_delete(
+        "assessment",
+        assessment,
+        agency.id,
+        tr("ita_admin.delete.assessment", name=agency.name_th, year=assessment.fiscal_year),
+        [
             tr("ita_admin.delete.loses_indicators", count=len(assessment.indicator_scores)),
             tr("ita_admin.delete.loses_questions", count=len(assessment.question_scores)),
         ],
-        "blocked": None,
-        "back": url_for("admin.ita_assessment", assessment_id=assessment.id),
-    }
-    if not form.validate_on_submit():
-        return render_template("admin/ita_confirm_delete.html", **context)
-    record("record_deleted", "assessment", assessment.id, agency_id=agency.id)
-    db.session.delete(assessment)
-    if not _commit_or_error():
-        return render_template("admin/ita_confirm_delete.html", **context), 409
-    flash(tr("ita_admin.deleted"), "success")
-    return redirect(url_for("admin.ita_agency", agency_id=agency.id))
+        back=url_for("admin.ita_assessment", assessment_id=assessment.id),
+        done=url_for("admin.ita_agency", agency_id=agency.id),
+    )
 
 
 # --- measures ----------------------------------------------------------------------------------------------
@@ -706,11 +740,14 @@ def ita_measure_new(agency_id: int):
     db.session.add(measure)
     _save_measure(measure, form)
     db.session.flush()
-    record("record_created", "measure", measure.id, agency_id=agency.id)
-    if not _commit_or_error():
-        return _measure_page(form, agency, None, False), 409
-    flash(tr("admin.saved"), "success")
-    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+    return _saved(
+        "record_created",
+        "measure",
+        measure,
+        agency.id,
+        lambda: _measure_page(form, agency, None, False),
+        url_for("admin.ita_measure", measure_id=measure.id),
+    )
 
 
 @bp.route("/ita/measures/<int:measure_id>/edit", methods=["GET", "POST"])
@@ -725,11 +762,14 @@ def ita_measure_edit(measure_id: int):
         form.code.errors.append(tr("ita_admin.error.measure_code_taken"))
         return _measure_page(form, agency, measure, True)
     _save_measure(measure, form)
-    record("record_changed", "measure", measure.id, agency_id=agency.id)
-    if not _commit_or_error():
-        return _measure_page(form, agency, measure, False), 409
-    flash(tr("admin.saved"), "success")
-    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+    return _saved(
+        "record_changed",
+        "measure",
+        measure,
+        agency.id,
+        lambda: _measure_page(form, agency, measure, False),
+        url_for("admin.ita_measure", measure_id=measure.id),
+    )
 
 
 @bp.route("/ita/measures/<int:measure_id>/delete", methods=["GET", "POST"])
@@ -737,25 +777,18 @@ def ita_measure_edit(measure_id: int):
 def ita_measure_delete(measure_id: int):
     measure = _load(Measure, measure_id)
     agency = measure.agency
-    form = DeleteForm()
-    context = {
-        "form": form,
-        "what": tr("ita_admin.delete.measure", code=measure.code, title=measure.title, year=measure.fiscal_year),
-        "losses": [
+    return _confirm_delete(
+        "measure",
+        measure,
+        agency.id,
+        tr("ita_admin.delete.measure", code=measure.code, title=measure.title, year=measure.fiscal_year),
+        [
             tr("ita_admin.delete.loses_steps", count=len(_steps(measure))),
             tr("ita_admin.delete.loses_participation", count=len(_participation(measure))),
         ],
-        "blocked": None,
-        "back": url_for("admin.ita_measure", measure_id=measure.id),
-    }
-    if not form.validate_on_submit():
-        return render_template("admin/ita_confirm_delete.html", **context)
-    record("record_deleted", "measure", measure.id, agency_id=agency.id)
-    db.session.delete(measure)
-    if not _commit_or_error():
-        return render_template("admin/ita_confirm_delete.html", **context), 409
-    flash(tr("ita_admin.deleted"), "success")
-    return redirect(url_for("admin.ita_agency", agency_id=agency.id))
+        back=url_for("admin.ita_measure", measure_id=measure.id),
+        done=url_for("admin.ita_agency", agency_id=agency.id),
+    )
 
 
 # --- progress steps --------------------------------------------------------------------------------------
@@ -805,11 +838,14 @@ def ita_progress_new(measure_id: int):
     _save_progress(entry, form)
     measure.progress.append(entry)
     db.session.flush()
-    record("record_created", "progress_entry", entry.id, agency_id=measure.agency_id)
-    if not _commit_or_error():
-        return _progress_page(form, measure, None, False), 409
-    flash(tr("admin.saved"), "success")
-    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+    return _saved(
+        "record_created",
+        "progress_entry",
+        entry,
+        measure.agency_id,
+        lambda: _progress_page(form, measure, None, False),
+        url_for("admin.ita_measure", measure_id=measure.id),
+    )
 
 
 @bp.route("/ita/progress/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -826,11 +862,14 @@ def ita_progress_edit(entry_id: int):
         form.step_no.errors.append(tr("ita_admin.error.step_no_taken"))
         return _progress_page(form, measure, entry, True)
     _save_progress(entry, form)
-    record("record_changed", "progress_entry", entry.id, agency_id=measure.agency_id)
-    if not _commit_or_error():
-        return _progress_page(form, measure, entry, False), 409
-    flash(tr("admin.saved"), "success")
-    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+    return _saved(
+        "record_changed",
+        "progress_entry",
+        entry,
+        measure.agency_id,
+        lambda: _progress_page(form, measure, entry, False),
+        url_for("admin.ita_measure", measure_id=measure.id),
+    )
 
 
 @bp.route("/ita/progress/<int:entry_id>/delete", methods=["GET", "POST"])
@@ -838,29 +877,23 @@ def ita_progress_edit(entry_id: int):
 def ita_progress_delete(entry_id: int):
     entry = _entry(entry_id)
     measure = entry.measure
-    form = DeleteForm()
-    context = {
-        "form": form,
-        "what": tr("ita_admin.delete.progress", number=entry.step_no, step=entry.step, code=measure.code),
-        "losses": [],
-        "blocked": None,
-        "back": url_for("admin.ita_measure", measure_id=measure.id),
-    }
-    if not form.validate_on_submit():
-        return render_template("admin/ita_confirm_delete.html", **context)
-    record("record_deleted", "progress_entry", entry.id, agency_id=measure.agency_id)
-    measure.progress.remove(entry)
-    if not _commit_or_error():
-        return render_template("admin/ita_confirm_delete.html", **context), 409
-    flash(tr("ita_admin.deleted"), "success")
-    return redirect(url_for("admin.ita_measure", measure_id=measure.id))
+    return _confirm_delete(
+        "progress_entry",
+        entry,
+        measure.agency_id,
+        tr("ita_admin.delete.progress", number=entry.step_no, step=entry.step, code=measure.code),
+        [],
+        back=url_for("admin.ita_measure", measure_id=measure.id),
+        done=url_for("admin.ita_measure", measure_id=measure.id),
+        remove=measure.progress.remove,
+    )
 
 
 # --- import ----------------------------------------------------------------------------------------------
 
 
 def _uploads() -> Path:
-    return Path(current_app.instance_path) / "uploads" / "ita"
+    return Path(current_app.config["UPLOAD_FOLDER"]) / "ita"
 
 
 def _sweep_uploads() -> None:
