@@ -51,6 +51,7 @@ DEFAULTS: dict[str, object] = {
     # Where the counts live: memory:// is per process; with several workers use redis://127.0.0.1:6379.
     "RATELIMIT_STORAGE_URI": "memory://",
     "TRUSTED_PROXIES": 0,  # reverse proxies in front (their X-Forwarded-For gives the client address)
+    "UPLOAD_FOLDER": None,  # files between an import's check and its confirmation; None: instance/uploads
 }
 
 _FLOAT = {"LINE_TIMEOUT_CONNECT", "LINE_TIMEOUT_READ", "LINE_BACKOFF_CAP", "LOW_SCORE_THRESHOLD"}
@@ -118,6 +119,7 @@ def load(overrides: dict | None, instance_path: str) -> dict:
     merged["IDENTITY_KEY"] = _identity_key(str(merged.get("IDENTITY_KEY") or ""), env, instance_path)
     if merged["SURVEY_PERIOD"] not in PERIOD_KINDS:
         raise SettingsError(f"SURVEY_PERIOD must be one of {', '.join(PERIOD_KINDS)}")
+    merged["UPLOAD_FOLDER"] = merged["UPLOAD_FOLDER"] or str(Path(instance_path) / "uploads")
     merged["TESTING"] = env == "testing"
     merged["SQLALCHEMY_DATABASE_URI"] = database_url(merged["DATABASE_URL"], instance_path)
     merged["MAX_CONTENT_LENGTH"] = merged["WEBHOOK_MAX_BYTES"]

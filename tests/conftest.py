@@ -71,6 +71,7 @@ def app_config(tmp_path, pg_schema, line_api):
         "LINE_BACKOFF_CAP": 0.05,
         "WTF_CSRF_ENABLED": True,
         "IDENTITY_KEY": IDENTITY_KEY,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),  # not the project's instance folder
     }
 
 

@@ -610,7 +610,7 @@ def test_a_clean_file_is_previewed_then_imported_on_confirmation(demo, client, t
     # the upload is gone: confirming again is refused, nothing imported twice
     again = client.post("/admin/ita/import/confirm", data=confirm)
     assert again.status_code == 410 and "หมดอายุ" in text_of(again)
-    assert list((Path(demo.instance_path) / "uploads" / "ita").iterdir()) == []
+    assert list((Path(demo.config["UPLOAD_FOLDER"]) / "ita").iterdir()) == []
 
 
 def test_an_import_keeps_participation_entries_of_a_measure(demo, client, tmp_path):
