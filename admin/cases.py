@@ -34,7 +34,7 @@ from models import (
 from models.complaint import CATEGORIES, CLOSED_STATUSES, STATUSES, TRANSITIONS
 from models.periods import BANGKOK, BE_OFFSET, THAI_MONTHS_SHORT, fiscal_year, local, period_bounds, periods_of
 from models.sealing import SealingError, unseal
-from models.types import utcnow
+from models.types import as_utc, utcnow
 from models.user import user_agencies
 
 log = logging.getLogger(__name__)
@@ -63,15 +63,8 @@ def _load(case_id: int) -> Complaint:
     return complaint
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite gives naive values: they are UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
-
-
 def is_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
-    due = _aware(complaint.due_at)
+    due = as_utc(complaint.due_at)
     return due is not None and complaint.status not in CLOSED_STATUSES and due < (now or utcnow())
 
 
@@ -295,7 +288,7 @@ def _render(
     updates = list(complaint.updates)
     people = _user_labels([complaint.assigned_to_id, *(n.author_id for n in notes), *(u.actor_id for u in updates)])
     identity = _identity(complaint)
-    due = _aware(complaint.due_at)
+    due = as_utc(complaint.due_at)
     return (
         render_template(
             "admin/cases_view.html",

@@ -30,7 +30,7 @@ from admin.documents.csv_export import cases_csv, responses_csv
 from admin.ui import lang, tr
 from models import Agency, ExportJob, db
 from models.periods import fiscal_year
-from models.types import utcnow
+from models.types import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +185,7 @@ def job_label(job: ExportJob) -> str:
 def _expire(job: ExportJob) -> None:
     """A job left queued or running long after it began (the server restarted under it) is failed, so the
     page does not wait for it forever."""
-    created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=UTC)
-    if job.status in ("queued", "running") and datetime.now(UTC) - created > STALE_AFTER:
+    if job.status in ("queued", "running") and datetime.now(UTC) - as_utc(job.created_at) > STALE_AFTER:
         job.status, job.error, job.finished_at = "failed", "interrupted", utcnow()
         db.session.commit()
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -32,7 +32,7 @@ from bot.handoffs import MAX_STAFF_TEXT, HandoffError, close_and_offer_rating, s
 from bot.line.processing import resend_failed
 from bot.replies import Reply
 from models import Agency, ChatMessage, Handoff, User, db
-from models.types import utcnow
+from models.types import as_utc, utcnow
 
 HISTORY = 200  # messages shown on a chat's page (the most recent)
 CLOSED_DAYS = 30  # "recently closed": closed within this many days
@@ -51,12 +51,8 @@ STATUS_LABELS = {"open": "inbox.status.open", "closed": "inbox.status.closed"}
 # --- which handoffs, and how long they wait -----------------------------------------------------------
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def _seconds_since(moment: datetime | None) -> float | None:
-    return None if moment is None else max(0.0, (utcnow() - _aware(moment)).total_seconds())
+    return None if moment is None else max(0.0, (utcnow() - as_utc(moment)).total_seconds())
 
 
 @dataclass
@@ -78,8 +74,8 @@ class Row:
     @property
     def waiting_since(self) -> datetime:
         if self.last_staff is None:
-            return _aware(self.handoff.opened_at)
-        return _aware(self.first_unanswered or self.handoff.opened_at)
+            return as_utc(self.handoff.opened_at)
+        return as_utc(self.first_unanswered or self.handoff.opened_at)
 
     @property
     def open_seconds(self) -> float | None:
@@ -98,7 +94,7 @@ def _response_seconds(handoff: Handoff) -> float | None:
     """How long the citizen waited for the first staff answer."""
     if handoff.first_response_at is None:
         return None
-    return max(0.0, (_aware(handoff.first_response_at) - _aware(handoff.opened_at)).total_seconds())
+    return max(0.0, (as_utc(handoff.first_response_at) - as_utc(handoff.opened_at)).total_seconds())
 
 
 def _visible():
@@ -148,7 +144,7 @@ def _open_rows(mine: bool = False) -> list[Row]:
         query = query.where(Handoff.assigned_to_id == current_user.id)
     rows = [Row(*found) for found in db.session.execute(query)]
     # Those owed an answer first, the longest waiting on top; then the answered ones, oldest first.
-    rows.sort(key=lambda r: (not r.waiting, r.waiting_since if r.waiting else _aware(r.handoff.opened_at)))
+    rows.sort(key=lambda r: (not r.waiting, r.waiting_since if r.waiting else as_utc(r.handoff.opened_at)))
     return rows
 
 
@@ -362,9 +358,9 @@ def _render_view(handoff: Handoff, error: str | None = None, draft: str = "", st
 
 def _first_after(messages: list[ChatMessage], moment: datetime) -> int | None:
     """The id of the first message at or after the handoff opened (a divider goes before it)."""
-    moment = _aware(moment)
+    moment = as_utc(moment)
     for message in messages:
-        if _aware(message.created_at) >= moment:
+        if as_utc(message.created_at) >= moment:
             return message.id
     return None
 

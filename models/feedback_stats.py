@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -41,7 +41,7 @@ from models.complaint import CATEGORIES, CLOSED_STATUSES, LANES, STATUSES
 from models.conversation import CHANNELS
 from models.handoff import HANDOFF_REASONS
 from models.periods import PERIOD_KINDS, period_bounds, period_key
-from models.types import utcnow
+from models.types import as_utc, utcnow
 
 __all__ = [
     "ComplaintStats",
@@ -117,12 +117,8 @@ class ParticipationStats:
 # ----------------------------------------------------------------------------------------------- helpers
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _window(column, start: datetime, end: datetime):
-    return and_(column >= _utc(start), column < _utc(end))
+    return and_(column >= as_utc(start), column < as_utc(end))
 
 
 def periods_between(start: datetime, end: datetime, kind: str = "month") -> list[tuple[str, datetime, datetime]]:
@@ -130,7 +126,7 @@ def periods_between(start: datetime, end: datetime, kind: str = "month") -> list
     if kind not in PERIOD_KINDS:
         raise ValueError(f"unknown period kind {kind!r}")
     out = []
-    start, end = _utc(start), _utc(end)
+    start, end = as_utc(start), as_utc(end)
     cursor = start
     while cursor < end:
         key = period_key(cursor, kind)
@@ -144,7 +140,7 @@ def _period_of(column, buckets: list[tuple[str, datetime, datetime]]):
     """A CASE naming the period a row falls in (rows are already limited to the window)."""
     if not buckets:
         return literal(None)
-    return case(*[(column < _utc(after), literal(key)) for key, _, after in buckets], else_=literal(None))
+    return case(*[(column < as_utc(after), literal(key)) for key, _, after in buckets], else_=literal(None))
 
 
 def _by_period(column, scope: list, start: datetime, end: datetime, kind: str = "month") -> list[tuple[str, int]]:
@@ -268,7 +264,7 @@ def complaint_stats(
             *scope,
             Complaint.status.not_in(CLOSED_STATUSES),
             Complaint.due_at.is_not(None),
-            Complaint.due_at < _utc(now or utcnow()),
+            Complaint.due_at < as_utc(now or utcnow()),
         )
     )
     return ComplaintStats(

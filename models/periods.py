@@ -25,11 +25,9 @@ THAI_MONTHS_SHORT = (
 
 def local(moment: datetime) -> datetime:
     """The moment in Bangkok time (naive values are taken as UTC, as SQLite returns them)."""
-    from datetime import UTC
+    from models.types import as_utc
 
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BANGKOK)
+    return as_utc(moment).astimezone(BANGKOK)
 
 
 def fiscal_year(moment: datetime) -> int:

@@ -20,3 +20,10 @@ def insert_for(dialect: str):
 def utcnow() -> datetime:
     """Timezone-aware now, the default for every timestamp column."""
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored timestamp as aware UTC: SQLite gives back naive values, which are UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

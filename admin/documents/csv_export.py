@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from admin.documents.context import phrase
 from models import Complaint, SurveyAnswer, SurveyQuestion, SurveyResponse, User, db
 from models.periods import english_date, thai_date
+from models.types import as_utc
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 200  # rows between two progress reports
@@ -47,10 +48,6 @@ def _when(moment: datetime | None, lang: str, with_time: bool = True) -> str | N
     return (thai_date if lang == "th" else english_date)(moment, with_time)
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
-
-
 def cases_csv(
     agency_id: int, start: datetime, end: datetime, lanes: tuple[str, ...], lang: str, progress: Progress
 ) -> bytes:
@@ -58,8 +55,8 @@ def cases_csv(
     scope = [
         Complaint.agency_id == agency_id,
         Complaint.lane.in_(lanes),
-        Complaint.filed_at >= _utc(start),
-        Complaint.filed_at < _utc(end),
+        Complaint.filed_at >= as_utc(start),
+        Complaint.filed_at < as_utc(end),
     ]
     total = db.session.scalar(select(func.count()).select_from(Complaint).where(*scope)) or 0
     progress(0, total)
@@ -118,7 +115,7 @@ def cases_csv(
 def responses_csv(agency_id: int, start: datetime, end: datetime, lang: str, progress: Progress) -> bytes:
     """One row per survey response given in [start, end) (completed, or started if partial): scores per question."""
     given = func.coalesce(SurveyResponse.completed_at, SurveyResponse.started_at)
-    scope = [SurveyResponse.agency_id == agency_id, given >= _utc(start), given < _utc(end)]
+    scope = [SurveyResponse.agency_id == agency_id, given >= as_utc(start), given < as_utc(end)]
     total = db.session.scalar(select(func.count()).select_from(SurveyResponse).where(*scope)) or 0
     progress(0, total)
     questions = db.session.execute(

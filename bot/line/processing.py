@@ -18,7 +18,7 @@ from bot.line.client import LineCallFailed, LineClient, LineSettings
 from bot.line.render import render
 from bot.replies import Reply
 from models import ChatMessage, Conversation, WebhookEvent, db
-from models.types import utcnow
+from models.types import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 _client_lock = threading.Lock()
@@ -182,15 +182,9 @@ def _decide(claimed: Claimed) -> tuple[ChatMessage | None, str | None]:
         if reply is None:
             return None, None
         outgoing = _outgoing(conversation, reply, claimed.event_id)
-    age = (utcnow() - _aware(claimed.received_at)).total_seconds()
+    age = (utcnow() - as_utc(claimed.received_at)).total_seconds()
     token = getattr(event, "reply_token", None)
     return outgoing, (token if age < current_app.config["REPLY_TOKEN_TTL"] else None)
-
-
-def _aware(moment):
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _outgoing(conversation: Conversation, reply: Reply, event_id: str) -> ChatMessage:
