@@ -25,6 +25,7 @@ DEFAULTS: dict[str, object] = {
     "REPLY_TOKEN_TTL": 50,  # seconds after receipt we still trust a reply token
     "WEBHOOK_MAX_BYTES": 1_000_000,
     "EVENT_WORKERS": 4,  # threads per process that answer recorded events
+    "EVENT_BATCH": 20,  # at most this many events queued for one thread are answered together
     "EVENT_LEASE_SECONDS": 60,  # a claimed event not finished by then is taken again
     "EVENT_MAX_ATTEMPTS": 5,
     "EVENT_SWEEP_SECONDS": 15,  # how often pending events left by a crash are looked for
@@ -68,6 +69,7 @@ _INT = {
     "REPLY_TOKEN_TTL",
     "WEBHOOK_MAX_BYTES",
     "EVENT_WORKERS",
+    "EVENT_BATCH",
     "EVENT_LEASE_SECONDS",
     "EVENT_MAX_ATTEMPTS",
     "EVENT_SWEEP_SECONDS",

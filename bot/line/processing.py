@@ -47,7 +47,14 @@ class Claimed:
 
 
 def claim(pk: int) -> Claimed | None:
-    """Take the event for this worker unless another has it or it is finished.
+    """Take the event for this worker unless another has it or it is finished."""
+    claimed = claim_all([pk])
+    return claimed[0] if claimed else None
+
+
+def claim_all(pks: list[int]) -> list[Claimed]:
+    """Take, in one statement, those of the events no other worker has and that are not finished;
+    in the order given.
 
     Not committed here: the claim commits together with the decision. A worker in another process
     trying the same event waits on the row (PostgreSQL) or the write lock (SQLite), then finds it taken.
@@ -55,24 +62,27 @@ def claim(pk: int) -> Claimed | None:
     now = utcnow()
     lease = now + timedelta(seconds=current_app.config["EVENT_LEASE_SECONDS"])
     _relaxed_commit()
-    row = db.session.execute(
-        update(WebhookEvent)
+    events = WebhookEvent.__table__  # a plain UPDATE: no objects of the session to keep in step
+    rows = db.session.execute(
+        update(events)
         .where(
-            WebhookEvent.id == pk,
-            WebhookEvent.attempts < current_app.config["EVENT_MAX_ATTEMPTS"],
+            events.c.id.in_(pks),
+            events.c.attempts < current_app.config["EVENT_MAX_ATTEMPTS"],
             or_(
-                WebhookEvent.status == "pending",
-                (WebhookEvent.status == "processing") & (WebhookEvent.locked_until < now),
+                events.c.status == "pending",
+                (events.c.status == "processing") & (events.c.locked_until < now),
             ),
         )
-        .values(status="processing", attempts=WebhookEvent.attempts + 1, locked_until=lease)
-        .returning(WebhookEvent.event_id, WebhookEvent.payload, WebhookEvent.received_at, WebhookEvent.attempts)
-    ).one_or_none()
-    return Claimed(pk, *row) if row else None
+        .values(status="processing", attempts=events.c.attempts + 1, locked_until=lease)
+        .returning(events.c.id, events.c.event_id, events.c.payload, events.c.received_at, events.c.attempts)
+    ).all()
+    by_pk = {row[0]: Claimed(*row) for row in rows}
+    return [by_pk[pk] for pk in dict.fromkeys(pks) if pk in by_pk]
 
 
 def process_event(app: Flask, pk: int) -> None:
     with app.app_context():
+        _keep_loaded()
         try:
             if _answer(pk):
                 _finish(pk, status="done", error=None)
@@ -81,6 +91,71 @@ def process_event(app: Flask, pk: int) -> None:
             _failed(app, pk, exc)
         finally:
             db.session.remove()
+
+
+def process_events(app: Flask, pks: list[int]) -> None:
+    """Answer the events a worker found queued together: one claim, one commit of the decisions and
+    one commit of the outcomes for all of them, instead of three commits each.
+
+    Only the common case goes together (first attempts whose replies are decided without calling LINE,
+    no other process answering the same chat meanwhile). Anything else, or any error before the
+    decisions are committed, rolls the batch back whole and answers each of its events alone.
+    """
+    alone = list(pks)
+    if len(pks) > 1:
+        with app.app_context():
+            _keep_loaded()
+            try:
+                alone = _answer_together(app, pks)
+            except Exception as exc:  # noqa: BLE001 - nothing of the batch was committed
+                db.session.rollback()
+                log.info("%s events answered one by one: %s", len(pks), type(exc).__name__)
+            finally:
+                db.session.remove()
+    for pk in alone:
+        process_event(app, pk)
+
+
+def _answer_together(app: Flask, pks: list[int]) -> list[int]:
+    """Answer the batch; the events to answer alone instead (all of them, when it could not be done together)."""
+    claimed = claim_all(pks)
+    events = [line_events.parse(c.payload) for c in claimed]
+    if any(c.attempts > 1 or line_events.asks_line_to_decide(e) for c, e in zip(claimed, events, strict=True)):
+        db.session.rollback()
+        return list(pks)
+    decided = []
+    for held, event in zip(claimed, events, strict=True):
+        decided.append((held, *_decision(held, event)))
+        db.session.flush()  # the next event of the same chat sees what this one changed
+    db.session.commit()  # the claims, contexts and replies to send of the whole batch
+    try:
+        _deliver_all(app, decided)
+    except Exception as exc:  # noqa: BLE001 - the database went away: the leases run out and the
+        db.session.rollback()  # sweeper sends the stored replies; nothing is decided twice
+        log.error("%s answered events not marked: %s", len(decided), type(exc).__name__)
+    return []
+
+
+def _deliver_all(app: Flask, decided: list[tuple[Claimed, ChatMessage | None, str | None]]) -> None:
+    """Send each stored reply, then mark the events and replies in one commit; an event whose
+    sending broke is left for a retry, alone."""
+    finished, broken = [], []
+    for held, outgoing, token in decided:
+        try:
+            if outgoing is not None:
+                _deliver(outgoing, token)
+            finished.append(held.pk)
+        except Exception as exc:  # noqa: BLE001 - one reply's fault is that event's alone
+            broken.append((held.pk, exc))
+    _finish_all(finished)
+    for pk, exc in broken:
+        _failed(app, pk, exc)
+
+
+def _keep_loaded() -> None:
+    """The answering session keeps its objects loaded across commits: the reply just committed is sent
+    and marked without reading it back (a session lives for one event or one batch)."""
+    db.session().expire_on_commit = False
 
 
 def _relaxed_commit() -> None:
@@ -100,12 +175,20 @@ def _finish(pk: int, status: str, error: str | None, **values) -> None:
     A finished event keeps its id, type and times but not the body LINE sent: what the citizen said
     is in the conversation (or, for a corruption report, nowhere), and the body would link it to them.
     """
+    _finish_all([pk], status, error, **values)
+
+
+def _finish_all(pks: list[int], status: str = "done", error: str | None = None, **values) -> None:
     _relaxed_commit()
+    if not pks:
+        db.session.commit()
+        return
     if status in ("done", "failed"):
         values["payload"] = {}
+    events = WebhookEvent.__table__
     db.session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.id == pk)
+        update(events)
+        .where(events.c.id.in_(pks))
         .values(status=status, last_error=error, processed_at=utcnow(), **values)
     )
     db.session.commit()
@@ -145,11 +228,15 @@ def _answer(pk: int) -> bool:
             if attempt == CONTEXT_RETRIES - 1:
                 raise
     if outgoing is not None:
-        confidential = bool(outgoing.body and outgoing.body.get("confidential"))
-        send(outgoing, token)
-        if confidential:  # delivered or not, a corruption report's turn leaves no row in the chat
-            db.session.delete(outgoing)
+        _deliver(outgoing, token)
     return True
+
+
+def _deliver(outgoing: ChatMessage, token: str | None) -> None:
+    confidential = bool(outgoing.body and outgoing.body.get("confidential"))
+    send(outgoing, token)
+    if confidential:  # delivered or not, a corruption report's turn leaves no row in the chat
+        db.session.delete(outgoing)
 
 
 def _still_ours(held: Claimed) -> Claimed | None:
@@ -167,7 +254,12 @@ def _decide(claimed: Claimed) -> tuple[ChatMessage | None, str | None]:
         )
         if stored is not None:
             return (stored if stored.status != "sent" else None), None
-    event = line_events.parse(claimed.payload)
+    return _decision(claimed, line_events.parse(claimed.payload))
+
+
+def _decision(claimed: Claimed, event) -> tuple[ChatMessage | None, str | None]:
+    """The reply to a first attempt at the event (added to the session, not flushed) and the reply token
+    still fit to use."""
     target = line_events.chat_target(event)
     if target is None:
         return None, None

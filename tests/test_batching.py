@@ -1,0 +1,202 @@
+"""Events queued for one answering thread are answered together: one claim, one commit of the
+decisions, one of the outcomes. Anything out of the common case falls back to one at a time."""
+
+from __future__ import annotations
+
+import queue
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+
+from bot import engine
+from bot.line.dispatcher import EventDispatcher
+from bot.line.processing import process_events
+from models import ChatMessage, WebhookEvent, db
+from tests import events as ev
+from tests.helpers import post
+
+
+@pytest.fixture
+def recorded(demo, monkeypatch):
+    """Events are recorded and acked, but nothing answers them until the test says so."""
+    pks: list[int] = []
+    monkeypatch.setattr(demo.extensions["event_dispatcher"], "submit", lambda pk, chat: pks.append(pk))
+    return pks
+
+
+@pytest.fixture
+def commits(demo):
+    """How many transactions the database committed."""
+    counted = {"n": 0}
+    with demo.app_context():
+        engine_ = db.engine
+
+    def on_commit(conn):
+        counted["n"] += 1
+
+    sa_event.listen(engine_, "commit", on_commit)
+    yield counted
+    sa_event.remove(engine_, "commit", on_commit)
+
+
+def _record(client, *events: dict) -> None:
+    response = post(client, ev.body(*events))
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def _statuses(app) -> list[tuple[str, str | None]]:
+    with app.app_context():
+        return [tuple(row) for row in db.session.execute(select(WebhookEvent.status, WebhookEvent.last_error))]
+
+
+def test_queued_events_of_several_chats_are_answered_together_in_two_commits(demo, client, line, recorded, commits):
+    users = [ev.new_user() for _ in range(3)]
+    asked = [ev.text(u, "นครปฐมได้คะแนน ITA เท่าไหร่") for u in users]
+    for event in asked:
+        _record(client, event)
+    commits["n"] = 0
+    process_events(demo, recorded)
+    assert commits["n"] == 2  # the claims and decisions, then the outcomes: not three commits per event
+    sent = line.wait_for(3)
+    assert [s.reply_token for s in sent] == [e["replyToken"] for e in asked]  # in the order they came
+    assert all("93.68" in s.all_text() for s in sent)
+    assert _statuses(demo) == [("done", None)] * 3
+    with demo.app_context():
+        replies = db.session.scalars(select(ChatMessage).where(ChatMessage.direction == "out")).all()
+        assert sorted(m.status for m in replies) == ["sent"] * 3
+        assert all(m.sent_at is not None for m in replies)
+        assert db.session.scalar(select(WebhookEvent.payload)) == {}  # finished: the body is not kept
+
+
+def test_a_follow_up_in_the_same_batch_reads_the_context_the_question_before_it_left(demo, client, line, recorded):
+    user = ev.new_user()
+    _record(client, ev.text(user, "อบจ.นครพนม ได้คะแนนเท่าไหร่"), ev.text(user, "แล้วตัวชี้วัดที่ 9 ล่ะ"))
+    assert len(recorded) == 2
+    process_events(demo, recorded)
+    first, second = line.wait_for(2)
+    assert "นครพนม" in first.all_text()
+    assert "นครพนม" in second.all_text() and "9" in second.all_text()
+    with demo.app_context():
+        incoming = db.session.scalars(
+            select(ChatMessage.text).where(ChatMessage.direction == "in").order_by(ChatMessage.id)
+        ).all()
+    assert incoming == ["อบจ.นครพนม ได้คะแนนเท่าไหร่", "แล้วตัวชี้วัดที่ 9 ล่ะ"]
+
+
+def test_an_event_delivered_twice_in_one_batch_is_answered_once(demo, client, line, recorded):
+    _record(client, ev.text(ev.new_user(), "สวัสดีครับ"))
+    process_events(demo, recorded * 2)
+    assert len(line.wait_for(1)) == 1
+    assert _statuses(demo) == [("done", None)]
+
+
+def test_a_batch_holding_a_follow_answers_each_alone_and_loses_nothing(demo, client, line, recorded, commits):
+    """A follow reads the profile from LINE while deciding: not something to hold a batch's claims over."""
+    newcomer, asker = ev.new_user(), ev.new_user()
+    events = [ev.follow(newcomer), ev.text(asker, "นครปฐมได้คะแนนเท่าไหร่")]
+    _record(client, *events)
+    commits["n"] = 0
+    process_events(demo, recorded)
+    assert commits["n"] > 2  # answered one at a time
+    sent = line.wait_for(2)
+    assert sorted(s.reply_token for s in sent) == sorted(e["replyToken"] for e in events)
+    assert "93.68" in next(s for s in sent if s.reply_token == events[1]["replyToken"]).all_text()
+    assert _statuses(demo) == [("done", None)] * 2
+
+
+def test_an_event_that_breaks_the_batch_fails_alone_and_the_others_are_answered(
+    demo, client, line, recorded, monkeypatch
+):
+    real = engine.respond
+
+    def respond(conversation, text, **kw):
+        if text == "ข้อความที่ทำให้พัง":
+            raise RuntimeError("a bug in one answer")
+        return real(conversation, text, **kw)
+
+    monkeypatch.setattr(engine, "respond", respond)
+    good, bad = ev.new_user(), ev.new_user()
+    _record(client, ev.text(good, "นครปฐมได้คะแนนเท่าไหร่"), ev.text(bad, "ข้อความที่ทำให้พัง"))
+    _record(client, ev.text(good, "สวัสดีครับ"))
+    process_events(demo, recorded)
+    sent = line.wait_for(2)
+    assert len(sent) == 2 and "93.68" in sent[0].all_text()
+    with demo.app_context():
+        rows = dict(db.session.execute(select(WebhookEvent.id, WebhookEvent.status)).all())
+        failed = db.session.scalar(select(WebhookEvent).where(WebhookEvent.last_error.is_not(None)))
+        assert failed.status == "pending" and failed.last_error == "RuntimeError"  # retried later
+        assert failed.payload  # kept for the retry
+    assert sorted(rows.values()) == ["done", "done", "pending"]
+
+
+def test_a_reply_that_breaks_while_sending_is_retried_alone_and_the_others_are_kept_sent(
+    demo, client, line, recorded, monkeypatch
+):
+    from bot.line import processing
+
+    real = processing.render
+    rendered = []
+
+    def render(reply):
+        rendered.append(reply)
+        if len(rendered) == 2:
+            raise RuntimeError("a bug rendering one reply")
+        return real(reply)
+
+    monkeypatch.setattr(processing, "render", render)
+    events = [ev.text(ev.new_user(), "นครปฐมได้คะแนนเท่าไหร่") for _ in range(3)]
+    for event in events:
+        _record(client, event)
+    process_events(demo, recorded)
+    assert [s.reply_token for s in line.wait_for(2)] == [events[0]["replyToken"], events[2]["replyToken"]]
+    with demo.app_context():
+        states = db.session.execute(
+            select(WebhookEvent.status, WebhookEvent.last_error, ChatMessage.status)
+            .join(ChatMessage, (ChatMessage.event_id == WebhookEvent.event_id) & (ChatMessage.direction == "out"))
+            .order_by(WebhookEvent.id)
+        ).all()
+    assert [tuple(row) for row in states] == [
+        ("done", None, "sent"),
+        ("pending", "RuntimeError", "pending"),  # its stored reply is sent by the retry, not decided again
+        ("done", None, "sent"),
+    ]
+
+
+def test_events_another_worker_holds_are_left_to_it(demo, client, line, recorded):
+    events = [ev.text(ev.new_user(), "สวัสดีครับ") for _ in range(2)]
+    for event in events:
+        _record(client, event)
+    with demo.app_context():
+        db.session.execute(
+            WebhookEvent.__table__.update().where(WebhookEvent.id == recorded[0]).values(status="processing")
+        )
+        db.session.commit()
+    process_events(demo, recorded)
+    assert [s.reply_token for s in line.wait_for(1)] == [events[1]["replyToken"]]
+    assert sorted(_statuses(demo)) == [("done", None), ("processing", None)]
+
+
+def test_a_thread_takes_what_is_queued_behind_the_first_event_up_to_the_batch_size():
+    q: queue.Queue = queue.Queue()
+    for pk in range(1, 6):
+        q.put(pk)
+    assert EventDispatcher._take(q, 3) == [1, 2, 3]
+    assert EventDispatcher._take(q, 3) == [4, 5]  # does not wait for more
+    q.put(6)
+    q.put(None)  # stop
+    q.put(7)
+    assert EventDispatcher._take(q, 10) == [6, None]  # stops at the stop mark
+
+
+def test_the_dispatcher_answers_a_burst_for_one_chat_in_order(demo, client, line):
+    """Through the real worker threads: a burst from one citizen, answered in the order sent."""
+    user = ev.new_user()
+    questions = ["นครปฐมได้คะแนนเท่าไหร่", "แล้วตัวชี้วัดที่ 9 ล่ะ", "แล้วตัวชี้วัดที่ 1 ล่ะ", "ขอบคุณครับ"]
+    events = [ev.text(user, q) for q in questions]
+    for event in events:
+        _record(client, event)
+    assert demo.extensions["event_dispatcher"].drain()
+    sent = line.wait_for(4)
+    assert [s.reply_token for s in sent] == [e["replyToken"] for e in events]
+    assert _statuses(demo) == [("done", None)] * 4
