@@ -7,7 +7,7 @@ import queue
 
 import pytest
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import engine
 from bot.line.dispatcher import EventDispatcher
@@ -200,3 +200,26 @@ def test_the_dispatcher_answers_a_burst_for_one_chat_in_order(demo, client, line
     sent = line.wait_for(4)
     assert [s.reply_token for s in sent] == [e["replyToken"] for e in events]
     assert _statuses(demo) == [("done", None)] * 4
+
+
+def test_two_citizens_rating_in_one_batch_each_keep_their_own_answers(nammong_oa, client, line, recorded, commits):
+    """Rows one chat's event writes are read back by that chat's next event in the batch (a survey
+    response and its answers); another chat's events in between neither see nor disturb them."""
+    from models import SurveyQuestion, SurveyResponse
+
+    with nammong_oa.app_context():
+        questions = db.session.scalar(select(func.count()).select_from(SurveyQuestion))
+    first, second = ev.new_user(), ev.new_user()
+    _record(client, ev.postback(first, "flow=survey"), ev.postback(second, "flow=survey"))
+    for n in range(questions):
+        _record(client, ev.text(first, "5"), ev.text(second, str(1 + n % 5)))
+    commits["n"] = 0
+    process_events(nammong_oa, recorded)
+    assert commits["n"] == 2  # answered together, not one by one
+    with nammong_oa.app_context():
+        responses = db.session.scalars(select(SurveyResponse).order_by(SurveyResponse.id)).all()
+        scores = [sorted((a.question.position, a.score) for a in r.answers) for r in responses]
+        assert [r.status for r in responses] == ["complete", "complete"]
+    assert [s for _, s in scores[0]] == [5] * questions
+    assert [s for _, s in scores[1]] == [1 + n % 5 for n in range(questions)]
+    assert _statuses(nammong_oa) == [("done", None)] * (2 + 2 * questions)

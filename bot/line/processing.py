@@ -123,10 +123,18 @@ def _answer_together(app: Flask, pks: list[int]) -> list[int]:
     if any(c.attempts > 1 or line_events.asks_line_to_decide(e) for c, e in zip(claimed, events, strict=True)):
         db.session.rollback()
         return list(pks)
-    decided = []
-    for held, event in zip(claimed, events, strict=True):
-        decided.append((held, *_decision(held, event)))
-        db.session.flush()  # the next event of the same chat sees what this one changed
+    decided, unflushed = [], set()
+    # What one chat's event writes concerns no other chat: the batch's rows are written together
+    # (a multi-row INSERT each) unless an event of a chat already in the batch needs to read them.
+    # A clash between chats (two random tracking numbers alike) fails the flush: all answered alone.
+    with db.session.no_autoflush:
+        for held, event in zip(claimed, events, strict=True):
+            chat = line_events.chat_target(event)
+            if chat in unflushed:
+                db.session.flush()
+                unflushed.clear()
+            unflushed.add(chat)
+            decided.append((held, *_decision(held, event)))
     db.session.commit()  # the claims, contexts and replies to send of the whole batch
     try:
         _deliver_all(app, decided)
