@@ -46,6 +46,9 @@ def print_load(section: dict) -> None:
         f"   bot database: events {db['events_by_status']}, retried {db['events_retried']}, "
         f"errors {db['event_errors'] or 'none'}, replies {db['replies_by_status']}"
     )
+    done, commits = db["events_by_status"].get("done", 0), db.get("finish_commits") or 0
+    if commits:
+        print(f"   bot answered {done} events in {commits} outcome commits: {done / commits:.1f} per batch on average")
     for group, data in (section.get("bot_samples") or {}).items():
         if group in {"other", "sweeper"}:
             continue
