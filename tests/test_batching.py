@@ -4,6 +4,7 @@ decisions, one of the outcomes. Anything out of the common case falls back to on
 from __future__ import annotations
 
 import queue
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -47,7 +48,12 @@ def _record(client, *events: dict) -> None:
 
 def _statuses(app) -> list[tuple[str, str | None]]:
     with app.app_context():
-        return [tuple(row) for row in db.session.execute(select(WebhookEvent.status, WebhookEvent.last_error))]
+        return [
+            tuple(row)
+            for row in db.session.execute(
+                select(WebhookEvent.status, WebhookEvent.last_error).order_by(WebhookEvent.id)
+            )
+        ]
 
 
 def test_queued_events_of_several_chats_are_answered_together_in_two_commits(demo, client, line, recorded, commits):
@@ -223,3 +229,39 @@ def test_two_citizens_rating_in_one_batch_each_keep_their_own_answers(nammong_oa
     assert [s for _, s in scores[0]] == [5] * questions
     assert [s for _, s in scores[1]] == [1 + n % 5 for n in range(questions)]
     assert _statuses(nammong_oa) == [("done", None)] * (2 + 2 * questions)
+
+
+def test_an_event_another_worker_takes_while_the_batch_decides_stays_with_it(demo, client, line, recorded, monkeypatch):
+    """Deciding happens before claiming; a worker that claims one of the events meanwhile keeps it,
+    and the batch's decisions are dropped and made again one event at a time."""
+    from bot.line import processing
+
+    users = [ev.new_user() for _ in range(2)]
+    for user in users:  # returning citizens: deciding their next question writes nothing before the claim
+        _record(client, ev.text(user, "สวัสดีครับ"))
+    process_events(demo, recorded)
+    line.reset()
+    recorded.clear()
+    events = [ev.text(user, "นครปฐมได้คะแนนเท่าไหร่") for user in users]
+    for event in events:
+        _record(client, event)
+    real_claim_all = processing.claim_all
+
+    def claim_all(pks):
+        if len(pks) > 1:  # the batch's claim: another process's sweeper took the first event just before
+            with db.engine.begin() as other:
+                other.execute(
+                    WebhookEvent.__table__.update()
+                    .where(WebhookEvent.id == recorded[0])
+                    .values(status="processing", attempts=1, locked_until=processing.utcnow() + timedelta(minutes=1))
+                )
+        return real_claim_all(pks)
+
+    monkeypatch.setattr(processing, "claim_all", claim_all)
+    process_events(demo, recorded)
+    assert [s.reply_token for s in line.wait_for(1)] == [events[1]["replyToken"]]
+    assert _statuses(demo)[2:] == [("processing", None), ("done", None)]
+    with demo.app_context():
+        replies = db.session.scalars(select(ChatMessage.event_id).where(ChatMessage.direction == "out")).all()
+    assert events[0]["webhookEventId"] not in replies  # the taken event's reply is its taker's to decide
+    assert events[1]["webhookEventId"] in replies

@@ -65,19 +65,20 @@ def claim_all(pks: list[int]) -> list[Claimed]:
     events = WebhookEvent.__table__  # a plain UPDATE: no objects of the session to keep in step
     rows = db.session.execute(
         update(events)
-        .where(
-            events.c.id.in_(pks),
-            events.c.attempts < current_app.config["EVENT_MAX_ATTEMPTS"],
-            or_(
-                events.c.status == "pending",
-                (events.c.status == "processing") & (events.c.locked_until < now),
-            ),
-        )
+        .where(events.c.id.in_(pks), *_claimable_now(events, now))
         .values(status="processing", attempts=events.c.attempts + 1, locked_until=lease)
         .returning(events.c.id, events.c.event_id, events.c.payload, events.c.received_at, events.c.attempts)
     ).all()
     by_pk = {row[0]: Claimed(*row) for row in rows}
     return [by_pk[pk] for pk in dict.fromkeys(pks) if pk in by_pk]
+
+
+def _claimable_now(events, now: datetime) -> tuple:
+    """Not finished, attempts left, and no other worker's lease running."""
+    return (
+        events.c.attempts < current_app.config["EVENT_MAX_ATTEMPTS"],
+        or_(events.c.status == "pending", (events.c.status == "processing") & (events.c.locked_until < now)),
+    )
 
 
 def process_event(app: Flask, pk: int) -> None:
@@ -94,47 +95,53 @@ def process_event(app: Flask, pk: int) -> None:
 
 
 def process_events(app: Flask, pks: list[int]) -> None:
-    """Answer the events a worker found queued together: one claim, one commit of the decisions and
-    one commit of the outcomes for all of them, instead of three commits each.
+    """Answer the events a worker found queued (one or more): decided first, then claimed, stored and
+    committed together, sent, and marked in one more commit; two commits in all instead of three each.
 
-    Only the common case goes together (first attempts whose replies are decided without calling LINE,
-    no other process answering the same chat meanwhile). Anything else, or any error before the
-    decisions are committed, rolls the batch back whole and answers each of its events alone.
+    Only the common case goes this way: first attempts whose replies are decided without calling LINE,
+    with no other worker taking one of them or writing to one of their chats meanwhile. Anything else,
+    or any error before the decisions are committed, rolls the batch back whole and answers each of its
+    events alone (`process_event`), as carefully as before.
     """
-    alone = list(pks)
-    if len(pks) > 1:
-        with app.app_context():
-            _keep_loaded()
-            try:
-                alone = _answer_together(app, pks)
-            except Exception as exc:  # noqa: BLE001 - nothing of the batch was committed
-                db.session.rollback()
-                log.info("%s events answered one by one: %s", len(pks), type(exc).__name__)
-            finally:
-                db.session.remove()
+    with app.app_context():
+        _keep_loaded()
+        try:
+            alone = _answer_together(app, pks)
+        except Exception as exc:  # noqa: BLE001 - nothing of the batch was committed
+            db.session.rollback()
+            alone = list(pks)
+            log.info("%s event(s) answered one by one: %s", len(pks), type(exc).__name__)
+        finally:
+            db.session.remove()
     for pk in alone:
         process_event(app, pk)
 
 
 def _answer_together(app: Flask, pks: list[int]) -> list[int]:
     """Answer the batch; the events to answer alone instead (all of them, when it could not be done together)."""
-    claimed = claim_all(pks)
-    events = [line_events.parse(c.payload) for c in claimed]
-    if any(c.attempts > 1 or line_events.asks_line_to_decide(e) for c, e in zip(claimed, events, strict=True)):
+    waiting = _claimable(pks)
+    events = [line_events.parse(w.payload) for w in waiting]
+    if any(w.attempts or line_events.asks_line_to_decide(e) for w, e in zip(waiting, events, strict=True)):
         db.session.rollback()
         return list(pks)
     decided, unflushed = [], set()
-    # What one chat's event writes concerns no other chat: the batch's rows are written together
-    # (a multi-row INSERT each) unless an event of a chat already in the batch needs to read them.
+    # Nothing is written while deciding: SQLite has one write lock for the whole database, and a
+    # batch holding it through its answers would stall the acks. What one chat's event writes concerns
+    # no other chat, so only a second event of a chat already in the batch flushes what came before.
     # A clash between chats (two random tracking numbers alike) fails the flush: all answered alone.
     with db.session.no_autoflush:
-        for held, event in zip(claimed, events, strict=True):
+        for held, event in zip(waiting, events, strict=True):
             chat = line_events.chat_target(event)
             if chat in unflushed:
                 db.session.flush()
                 unflushed.clear()
             unflushed.add(chat)
             decided.append((held, *_decision(held, event)))
+    # Claimed only now, with the same conditions: one another worker took meanwhile is missing from
+    # the answer, and the batch goes back to one event at a time (the taker keeps its event).
+    if [c.pk for c in claim_all([w.pk for w in waiting])] != [w.pk for w in waiting]:
+        db.session.rollback()
+        return list(pks)
     db.session.commit()  # the claims, contexts and replies to send of the whole batch
     try:
         _deliver_all(app, decided)
@@ -142,6 +149,20 @@ def _answer_together(app: Flask, pks: list[int]) -> list[int]:
         db.session.rollback()  # sweeper sends the stored replies; nothing is decided twice
         log.error("%s answered events not marked: %s", len(decided), type(exc).__name__)
     return []
+
+
+def _claimable(pks: list[int]) -> list[Claimed]:
+    """Those of the events a worker may take now (read only: nothing is locked), in the order given;
+    `attempts` as before any claim (0: never tried)."""
+    now = utcnow()
+    events = WebhookEvent.__table__
+    rows = db.session.execute(
+        select(events.c.id, events.c.event_id, events.c.payload, events.c.received_at, events.c.attempts).where(
+            events.c.id.in_(pks), *_claimable_now(events, now)
+        )
+    ).all()
+    by_pk = {row[0]: Claimed(*row) for row in rows}
+    return [by_pk[pk] for pk in dict.fromkeys(pks) if pk in by_pk]
 
 
 def _deliver_all(app: Flask, decided: list[tuple[Claimed, ChatMessage | None, str | None]]) -> None:
