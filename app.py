@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from werkzeug.routing import IntegerConverter
 
     from admin import bp as admin_bp
+    from admin.auth import limiter
     from bot.line.webhook import bp as webhook_bp
 
     class RowId(IntegerConverter):
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = RowId
     app.register_blueprint(webhook_bp)
+    limiter.exempt(webhook_bp)  # LINE's deliveries: signed, and never to be throttled by the login limits
     app.register_blueprint(admin_bp)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
+from functools import cache
 
 from flask import Blueprint, abort, current_app, request
 from linebot.v3.webhook import SignatureValidator
@@ -65,30 +66,25 @@ def _record(events: list[dict]) -> list[tuple[int, str]]:
         return []
     lease = timedelta(seconds=current_app.config["EVENT_LEASE_SECONDS"])
     now = utcnow()
-    insert = insert_for(db.engine.dialect.name)
+    stmt = _insert_event(db.engine.dialect.name)
     recorded = []
     try:
-        # A plain connection, not the ORM session: this is the hot path of every webhook.
+        # A plain connection and one statement built once, not the ORM session: the hot path of every webhook.
         with db.engine.begin() as conn:
             for event in events:
-                stmt = (
-                    insert(WebhookEvent)
-                    .values(
-                        event_id=event["webhookEventId"],
-                        type=event["type"][:32],
-                        event_ts=event["timestamp"],
-                        is_redelivery=bool((event.get("deliveryContext") or {}).get("isRedelivery")),
-                        payload=event,
-                        status="pending",
-                        attempts=0,
-                        received_at=now,
-                        # If no worker has claimed it by then (the process died), the sweeper takes it.
-                        locked_until=now + lease,
-                    )
-                    .on_conflict_do_nothing(index_elements=["event_id"])
-                    .returning(WebhookEvent.id)
-                )
-                pk = conn.execute(stmt).scalar()
+                values = {
+                    "event_id": event["webhookEventId"],
+                    "type": event["type"][:32],
+                    "event_ts": event["timestamp"],
+                    "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
+                    "payload": event,
+                    "status": "pending",
+                    "attempts": 0,
+                    "received_at": now,
+                    # If no worker has claimed it by then (the process died), the sweeper takes it.
+                    "locked_until": now + lease,
+                }
+                pk = conn.execute(stmt, values).scalar()
                 if pk is not None:
                     recorded.append((pk, chat_key(event)))
     except SQLAlchemyError as exc:
@@ -96,3 +92,10 @@ def _record(events: list[dict]) -> list[tuple[int, str]]:
         log.error("could not record webhook events: %s", type(exc).__name__)
         abort(503)
     return recorded
+
+
+@cache
+def _insert_event(dialect: str):
+    """INSERT a webhook event unless one with its webhookEventId is already recorded; RETURNING its id."""
+    table = WebhookEvent.__table__
+    return insert_for(dialect)(table).on_conflict_do_nothing(index_elements=["event_id"]).returning(table.c.id)
