@@ -97,6 +97,7 @@ class RunResult:
     waited_until: float
     lost_after: float
     cpu_seconds: float | None = None
+    bench_cpu_seconds: float | None = None  # this process's own: the clients and the LINE stand-in
     standin_violations: list[str] = field(default_factory=list)
     unmatched_sent: int = 0
 
@@ -212,7 +213,7 @@ def summarize(results: list[RunResult]) -> dict:
     acks, replies = [], []
     planned = sent = acked = answered = late = unanswered = ack_errors = pushes = 0
     wall = 0.0
-    cpu = 0.0
+    cpu = bench_cpu = 0.0
     errors: dict[str, int] = defaultdict(int)
     rounds = []
     for result in results:
@@ -245,6 +246,7 @@ def summarize(results: list[RunResult]) -> dict:
         answered += r_answered
         wall += r_wall
         cpu += result.cpu_seconds or 0.0
+        bench_cpu += result.bench_cpu_seconds or 0.0
         rounds.append(
             {
                 "answered": r_answered,
@@ -277,6 +279,7 @@ def summarize(results: list[RunResult]) -> dict:
         },
         "answered_per_s": round(answered / wall, 1) if wall > 0 else 0.0,
         "cpu_ms_per_answer": round(cpu / answered * 1000, 2) if answered and cpu else None,
+        "bench_cpu_ms_per_answer": round(bench_cpu / answered * 1000, 2) if answered and bench_cpu else None,
         "rounds": rounds,
         "standin_violations": sorted({v for r in results for v in r.standin_violations})[:10],
         "standin_unmatched": sum(r.unmatched_sent for r in results),

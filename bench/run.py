@@ -235,6 +235,7 @@ def load_section(args, tmp: Path, database: str = "sqlite") -> dict:
                     time.sleep(1.2)
                     deltas.append((before, sampler.snapshot(str(sample_dir))))
                 own = time.process_time() - own_before
+                result.bench_cpu_seconds = own
                 results[name].append(result)
                 figures = loadgen.summarize([result])
                 print(
@@ -368,6 +369,16 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     report["goals"] = goals
+    floor = (report.get("pipeline") or {}).get("cpu", {}).get("floor_ms")
+    bounds = {}
+    for database, load in report.get("load", {}).items():
+        bench_cpu, base_rate = load["bot"].get("bench_cpu_ms_per_answer"), load["baseline"]["answered_per_s"]
+        if floor and bench_cpu and base_rate:
+            # Every core busy with nothing but the bot's storage-free work and the load generator's share
+            # (PostgreSQL's own work left out): the most the bot could answer per second on this machine.
+            most = (os.cpu_count() or 1) * 1000 / (floor + bench_cpu)
+            bounds[database] = round(most / base_rate, 2)
+    report["throughput_ratio_bound"] = bounds
     lost = sum(
         load.get(name, {}).get("lost", 0) for load in report.get("load", {}).values() for name in ("baseline", "bot")
     )
@@ -376,6 +387,12 @@ def main(argv: list[str] | None = None) -> int:
     report["duration_s"] = round(time.monotonic() - started, 1)
     if goals:
         print_goals(goals)
+    for database, bound in bounds.items():
+        print(
+            f"   note  {database}: all {os.cpu_count()} cores doing only the bot's storage-free work per event "
+            f"(section 2) and the load generator's share would answer {bound:.2f} of the baseline's rate: "
+            "the most the throughput ratio can reach on this machine"
+        )
     if crashed:
         print(f"\nCRASHED:\n{crashed}", file=sys.stderr)
     if lost:
