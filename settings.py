@@ -24,7 +24,9 @@ DEFAULTS: dict[str, object] = {
     "LINE_BACKOFF_CAP": 8.0,  # seconds; also caps a Retry-After we honour
     "REPLY_TOKEN_TTL": 50,  # seconds after receipt we still trust a reply token
     "WEBHOOK_MAX_BYTES": 1_000_000,
-    "EVENT_WORKERS": 4,  # threads per process that answer recorded events
+    # Threads per process that answer recorded events. Few, so that each finds several events queued
+    # and answers them together; more than one, so that one slow call to LINE does not hold every chat.
+    "EVENT_WORKERS": 2,
     "EVENT_BATCH": 20,  # at most this many events queued for one thread are answered together
     "EVENT_LEASE_SECONDS": 60,  # a claimed event not finished by then is taken again
     "EVENT_MAX_ATTEMPTS": 5,

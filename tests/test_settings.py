@@ -125,10 +125,10 @@ def test_environment_is_read_when_create_app_runs(monkeypatch):
     assert first.secret_key == "from-the-environment"
     # Changed after import and after a first app: the next app sees the new value.
     monkeypatch.setenv("LOW_SCORE_THRESHOLD", "60")
-    monkeypatch.setenv("EVENT_WORKERS", "2")
+    monkeypatch.setenv("EVENT_WORKERS", "3")
     second = make_app({})
     assert second.config["LOW_SCORE_THRESHOLD"] == 60.0
-    assert second.config["EVENT_WORKERS"] == 2
+    assert second.config["EVENT_WORKERS"] == 3
     assert first.config["LOW_SCORE_THRESHOLD"] == 70.5, "an app keeps the settings it was made with"
 
 
