@@ -375,8 +375,9 @@ def main(argv: list[str] | None = None) -> int:
         bench_cpu, base_rate = load["bot"].get("bench_cpu_ms_per_answer"), load["baseline"]["answered_per_s"]
         if cpu and bench_cpu and base_rate:
             # Every core busy with nothing but the bot's work per event and the load generator's share
-            # (PostgreSQL's own work left out, no time lost to contention): the most the bot could answer
-            # per second on this machine, without storing anything and with storing as it does now.
+            # (PostgreSQL's own work left out, no time lost to contention): about what the bot could answer
+            # per second on this machine, without storing anything and with storing as it does now. An
+            # estimate: section 2 runs at another moment than the load, and batches make events cheaper.
             cores = os.cpu_count() or 1
             bounds[database] = {
                 "storage_free": round(cores * 1000 / (cpu["floor_ms"] + bench_cpu) / base_rate, 2),
@@ -393,10 +394,11 @@ def main(argv: list[str] | None = None) -> int:
         print_goals(goals)
     for database, bound in bounds.items():
         print(
-            f"   note  {database}: if all {os.cpu_count()} cores did nothing but the bot's work per event "
-            "(section 2) and the load generator's share, losing nothing to contention or to PostgreSQL, the "
-            f"bot would answer {bound['as_stored_now']:.2f} of the baseline's rate storing as it does (one "
-            f"event at a time), {bound['storage_free']:.2f} storing nothing: ceilings of the ratio on this machine"
+            f"   note  {database}: estimate, if all {os.cpu_count()} cores did nothing but the bot's work per event "
+            "and the load generator's share, losing nothing to contention or to PostgreSQL: the bot would answer "
+            f"about {bound['as_stored_now']:.2f} of the baseline's rate storing as it does (one event at a time), "
+            f"{bound['storage_free']:.2f} storing nothing (section 2's CPU, measured at another moment than the "
+            "load: on a shared machine the two can differ by half)"
         )
     if crashed:
         print(f"\nCRASHED:\n{crashed}", file=sys.stderr)
