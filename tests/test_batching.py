@@ -4,6 +4,7 @@ decisions, one of the outcomes. Anything out of the common case falls back to on
 from __future__ import annotations
 
 import queue
+import threading
 from datetime import timedelta
 
 import pytest
@@ -28,13 +29,16 @@ def recorded(demo, monkeypatch):
 
 @pytest.fixture
 def commits(demo):
-    """How many transactions the database committed."""
+    """How many transactions this test's thread committed (not the dispatcher's sweeper, which may
+    run its chores at any moment)."""
     counted = {"n": 0}
+    this_thread = threading.get_ident()
     with demo.app_context():
         engine_ = db.engine
 
     def on_commit(conn):
-        counted["n"] += 1
+        if threading.get_ident() == this_thread:
+            counted["n"] += 1
 
     sa_event.listen(engine_, "commit", on_commit)
     yield counted
