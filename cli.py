@@ -210,7 +210,7 @@ def undelivered_command(resend_ids: tuple[int, ...]) -> None:
 @with_appcontext
 def process_events_command() -> None:
     """Answer every recorded event still pending (after a crash, or with no web worker running)."""
-    from bot.line.processing import process_pending
+    from bot.line.recovery import process_pending
 
     count = process_pending(current_app._get_current_object())
     click.echo(f"Processed {count} pending event(s).")

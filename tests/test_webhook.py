@@ -182,7 +182,7 @@ def test_message_that_cannot_be_delivered_is_kept_as_failed(demo, client, line):
 
 
 def test_events_recorded_before_a_crash_are_answered_after_restart(demo, client, line, monkeypatch):
-    from bot.line.processing import process_pending
+    from bot.line.recovery import process_pending
 
     dispatcher = demo.extensions["event_dispatcher"]
     monkeypatch.setattr(dispatcher, "submit", lambda pk, chat: None)  # the process dies right after the ack
@@ -196,7 +196,7 @@ def test_events_recorded_before_a_crash_are_answered_after_restart(demo, client,
 
 
 def test_reply_stored_but_not_sent_is_sent_without_deciding_again(demo, client, line, monkeypatch):
-    from bot.line import processing
+    from bot.line import processing, recovery
 
     calls = []
     real_send = processing.send
@@ -208,7 +208,7 @@ def test_reply_stored_but_not_sent_is_sent_without_deciding_again(demo, client, 
         row = db.session.scalars(select(WebhookEvent)).one()
         row.status = "pending"  # as if the worker died before finishing
         db.session.commit()
-    assert processing.process_pending(demo) == 1
+    assert recovery.process_pending(demo) == 1
     sent = line.wait_for(1)
     assert len(sent) == 1 and sent[0].kind == "push"
     with demo.app_context():
@@ -243,7 +243,7 @@ def test_no_citizen_text_or_user_id_reaches_the_logs(demo, client, line, caplog)
 def test_event_held_by_a_dead_worker_is_taken_again_only_after_its_lease(demo, client, line, monkeypatch):
     from datetime import timedelta
 
-    from bot.line.processing import due_events, process_pending
+    from bot.line.recovery import due_events, process_pending
     from models.types import utcnow
 
     monkeypatch.setattr(demo.extensions["event_dispatcher"], "submit", lambda pk, chat: None)
@@ -270,7 +270,7 @@ def test_event_held_by_a_dead_worker_is_taken_again_only_after_its_lease(demo, c
 def test_an_event_a_worker_died_on_at_its_last_attempt_is_given_up_and_forgotten(demo, client, line, monkeypatch):
     from datetime import timedelta
 
-    from bot.line.processing import due_events, housekeeping
+    from bot.line.recovery import due_events, housekeeping
     from models.types import utcnow
 
     monkeypatch.setattr(demo.extensions["event_dispatcher"], "submit", lambda pk, chat: None)

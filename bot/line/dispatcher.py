@@ -98,7 +98,7 @@ class EventDispatcher:
         return batch
 
     def _sweep(self) -> None:
-        from bot.line.processing import due_events, housekeeping
+        from bot.line.recovery import due_events, housekeeping
 
         interval = float(self.app.config["EVENT_SWEEP_SECONDS"])
         while True:

@@ -65,20 +65,41 @@ def claim_all(pks: list[int]) -> list[Claimed]:
     events = WebhookEvent.__table__  # a plain UPDATE: no objects of the session to keep in step
     rows = db.session.execute(
         update(events)
-        .where(events.c.id.in_(pks), *_claimable_now(events, now))
+        .where(events.c.id.in_(pks), *_claimable_now(now))
         .values(status="processing", attempts=events.c.attempts + 1, locked_until=lease)
-        .returning(events.c.id, events.c.event_id, events.c.payload, events.c.received_at, events.c.attempts)
+        .returning(*_claimed_columns())
     ).all()
+    return _in_order(rows, pks)
+
+
+def _claimable(pks: list[int]) -> list[Claimed]:
+    """Those of the events a worker may take now (read only: nothing is locked), in the order given;
+    `attempts` as before any claim (0: never tried)."""
+    rows = db.session.execute(
+        select(*_claimed_columns()).where(WebhookEvent.__table__.c.id.in_(pks), *_claimable_now(utcnow()))
+    ).all()
+    return _in_order(rows, pks)
+
+
+def _claimed_columns() -> tuple:
+    """What a worker reads of an event it takes, in the order of Claimed's fields."""
+    c = WebhookEvent.__table__.c
+    return c.id, c.event_id, c.payload, c.received_at, c.attempts
+
+
+def _claimable_now(now: datetime) -> tuple:
+    """Not finished, attempts left, and no other worker's lease running."""
+    c = WebhookEvent.__table__.c
+    return (
+        c.attempts < current_app.config["EVENT_MAX_ATTEMPTS"],
+        or_(c.status == "pending", (c.status == "processing") & (c.locked_until < now)),
+    )
+
+
+def _in_order(rows, pks: list[int]) -> list[Claimed]:
+    """The rows found, as Claimed, in the order of `pks` (each once)."""
     by_pk = {row[0]: Claimed(*row) for row in rows}
     return [by_pk[pk] for pk in dict.fromkeys(pks) if pk in by_pk]
-
-
-def _claimable_now(events, now: datetime) -> tuple:
-    """Not finished, attempts left, and no other worker's lease running."""
-    return (
-        events.c.attempts < current_app.config["EVENT_MAX_ATTEMPTS"],
-        or_(events.c.status == "pending", (events.c.status == "processing") & (events.c.locked_until < now)),
-    )
 
 
 def process_event(app: Flask, pk: int) -> None:
@@ -122,8 +143,7 @@ def _answer_together(app: Flask, pks: list[int]) -> list[int]:
     waiting = _claimable(pks)
     events = [line_events.parse(w.payload) for w in waiting]
     if any(w.attempts or line_events.asks_line_to_decide(e) for w, e in zip(waiting, events, strict=True)):
-        db.session.rollback()
-        return list(pks)
+        return _one_by_one(pks)
     decided, unflushed = [], set()
     # Nothing is written while deciding: SQLite has one write lock for the whole database, and a
     # batch holding it through its answers would stall the acks. What one chat's event writes concerns
@@ -140,8 +160,7 @@ def _answer_together(app: Flask, pks: list[int]) -> list[int]:
     # Claimed only now, with the same conditions: one another worker took meanwhile is missing from
     # the answer, and the batch goes back to one event at a time (the taker keeps its event).
     if [c.pk for c in claim_all([w.pk for w in waiting])] != [w.pk for w in waiting]:
-        db.session.rollback()
-        return list(pks)
+        return _one_by_one(pks)
     db.session.commit()  # the claims, contexts and replies to send of the whole batch
     try:
         _deliver_all(app, decided)
@@ -151,18 +170,10 @@ def _answer_together(app: Flask, pks: list[int]) -> list[int]:
     return []
 
 
-def _claimable(pks: list[int]) -> list[Claimed]:
-    """Those of the events a worker may take now (read only: nothing is locked), in the order given;
-    `attempts` as before any claim (0: never tried)."""
-    now = utcnow()
-    events = WebhookEvent.__table__
-    rows = db.session.execute(
-        select(events.c.id, events.c.event_id, events.c.payload, events.c.received_at, events.c.attempts).where(
-            events.c.id.in_(pks), *_claimable_now(events, now)
-        )
-    ).all()
-    by_pk = {row[0]: Claimed(*row) for row in rows}
-    return [by_pk[pk] for pk in dict.fromkeys(pks) if pk in by_pk]
+def _one_by_one(pks: list[int]) -> list[int]:
+    """Drop what the batch did so far; its events are answered alone."""
+    db.session.rollback()
+    return list(pks)
 
 
 def _deliver_all(app: Flask, decided: list[tuple[Claimed, ChatMessage | None, str | None]]) -> None:
@@ -361,67 +372,3 @@ def resend_failed(message_id: int) -> str:
     send(message)
     db.session.commit()
     return message.status if message.status == "sent" else f"failed again ({message.last_error})"
-
-
-def due_events(app: Flask, limit: int = 200) -> list[tuple[int, str]]:
-    """Events a crashed or stalled worker left behind, oldest first."""
-    with app.app_context():
-        rows = db.session.execute(
-            select(WebhookEvent.id, WebhookEvent.payload)
-            .where(
-                WebhookEvent.status.in_(("pending", "processing")),
-                WebhookEvent.locked_until < utcnow(),
-                WebhookEvent.attempts < app.config["EVENT_MAX_ATTEMPTS"],
-            )
-            .order_by(WebhookEvent.event_ts)
-            .limit(limit)
-        ).all()
-        return [(pk, line_events.chat_key(payload)) for pk, payload in rows]
-
-
-def process_pending(app: Flask) -> int:
-    """Answer, in this process, every event left pending (the `process-events` command)."""
-    count = 0
-    with app.app_context():
-        pks = db.session.scalars(
-            select(WebhookEvent.id)
-            .where(WebhookEvent.status.in_(("pending", "processing")))
-            .order_by(WebhookEvent.event_ts)
-        ).all()
-    for pk in pks:  # pending ones are taken at once; one another process holds, only once its lease ran out
-        process_event(app, pk)
-        count += 1
-    return count
-
-
-def housekeeping(app: Flask) -> None:
-    """Periodic chores beside the sweep: idle handoffs closed, refused case notices tried again."""
-    from bot.casework import retry_failed_notices
-    from bot.handoffs import close_idle
-
-    close_idle(app)
-    with app.app_context():
-        try:
-            give_up_exhausted()
-            retry_failed_notices()
-        finally:
-            db.session.remove()
-
-
-def give_up_exhausted() -> int:
-    """Events a worker died on at their last attempt: no one may claim them, so they are marked
-    failed (and their body dropped, like any finished event) instead of lingering."""
-    now = utcnow()
-    done = db.session.execute(
-        update(WebhookEvent)
-        .where(
-            WebhookEvent.status.in_(("pending", "processing")),
-            WebhookEvent.attempts >= current_app.config["EVENT_MAX_ATTEMPTS"],
-            WebhookEvent.locked_until < now,
-        )
-        .values(status="failed", payload={}, last_error="gave up", processed_at=now)
-    )
-    db.session.commit()
-    if done.rowcount:
-        log.error("%s event(s) gave up after their last attempt", done.rowcount)
-    return done.rowcount
