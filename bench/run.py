@@ -22,11 +22,10 @@ from pathlib import Path
 
 from bench import load as loadgen
 from bench import sampler
-from bench.report import print_accuracy, print_cost, print_goals, print_load, print_pipeline, verdict
+from bench.goals import goals_of, print_estimates, throughput_estimates
+from bench.report import print_accuracy, print_cost, print_goals, print_load, print_pipeline
 from bench.servers import ROOT, Gunicorn, ServerFailed
 
-GOAL_THROUGHPUT_RATIO = 0.7  # bot answered/s over baseline answered/s, at least
-GOAL_ACK_P99_MS = 250.0  # the bot's webhook ack p99, below
 RESULTS = ROOT / "bench-results" / "latest.json"
 
 
@@ -349,41 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    goals = []
-    for database, load in report.get("load", {}).items():
-        ratio, p99 = load["throughput_ratio"], load["bot"]["ack_ms"]["p99"]
-        goals.append(
-            {
-                "name": f"answered/s bot/baseline ({database})",
-                "value": ratio,
-                "goal": f">= {GOAL_THROUGHPUT_RATIO}",
-                "verdict": verdict(ratio is not None and ratio >= GOAL_THROUGHPUT_RATIO),
-            }
-        )
-        goals.append(
-            {
-                "name": f"bot ack p99 ms ({database})",
-                "value": p99,
-                "goal": f"< {GOAL_ACK_P99_MS:.0f}",
-                "verdict": verdict(p99 is not None and p99 < GOAL_ACK_P99_MS),
-            }
-        )
-    report["goals"] = goals
-    cpu = (report.get("pipeline") or {}).get("cpu", {})
-    bounds = {}
-    for database, load in report.get("load", {}).items():
-        bench_cpu, base_rate = load["bot"].get("bench_cpu_ms_per_answer"), load["baseline"]["answered_per_s"]
-        if cpu and bench_cpu and base_rate:
-            # Every core busy with nothing but the bot's work per event and the load generator's share
-            # (PostgreSQL's own work left out, no time lost to contention): about what the bot could answer
-            # per second on this machine, without storing anything and with storing as it does now. An
-            # estimate: section 2 runs at another moment than the load, and batches make events cheaper.
-            cores = os.cpu_count() or 1
-            bounds[database] = {
-                "storage_free": round(cores * 1000 / (cpu["floor_ms"] + bench_cpu) / base_rate, 2),
-                "as_stored_now": round(cores * 1000 / (cpu["ack_ms"] + cpu["answer_ms"] + bench_cpu) / base_rate, 2),
-            }
-    report["throughput_ratio_bound"] = bounds
+    report["goals"] = goals = goals_of(report)
+    report["throughput_ratio_bound"] = estimates = throughput_estimates(report)
     lost = sum(
         load.get(name, {}).get("lost", 0) for load in report.get("load", {}).values() for name in ("baseline", "bot")
     )
@@ -392,14 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     report["duration_s"] = round(time.monotonic() - started, 1)
     if goals:
         print_goals(goals)
-    for database, bound in bounds.items():
-        print(
-            f"   note  {database}: estimate, if all {os.cpu_count()} cores did nothing but the bot's work per event "
-            "and the load generator's share, losing nothing to contention or to PostgreSQL: the bot would answer "
-            f"about {bound['as_stored_now']:.2f} of the baseline's rate storing as it does (one event at a time), "
-            f"{bound['storage_free']:.2f} storing nothing (section 2's CPU, measured at another moment than the "
-            "load: on a shared machine the two can differ by half)"
-        )
+    print_estimates(estimates)
     if crashed:
         print(f"\nCRASHED:\n{crashed}", file=sys.stderr)
     if lost:
