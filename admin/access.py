@@ -142,3 +142,8 @@ def choose_agency(requested: str | int | None, choices: Iterable) -> object | No
         if str(agency.id) == str(requested):
             return agency
     return choices[0] if choices else None
+
+
+def my_agencies() -> list:
+    """The signed-in user's agencies, in the order they were created."""
+    return sorted(current_user.agencies, key=lambda agency: agency.id)

@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select
 from admin import audit, bp
 from admin.access import agency_clause, agency_ids, check_agency, has_right, requires, visible_lanes
 from admin.pagination import paginate
-from admin.ui import lang, tr
+from admin.ui import lang, tr, user_labels
 from bot import casework
 from models import (
     Agency,
@@ -66,13 +66,6 @@ def _load(case_id: int) -> Complaint:
 def is_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
     due = as_utc(complaint.due_at)
     return due is not None and complaint.status not in CLOSED_STATUSES and due < (now or utcnow())
-
-
-def _user_labels(ids) -> dict[int, str]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return {u.id: u.label for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -218,7 +211,7 @@ def cases():
     found = _read_filters()
     page = paginate(_query(found))
     agencies = {a.id: a for a in current_user.agencies}
-    assignees = _user_labels(c.assigned_to_id for c in page.items)
+    assignees = user_labels(c.assigned_to_id for c in page.items)
     now = utcnow()
     return render_template(
         "admin/cases.html",
@@ -286,7 +279,7 @@ def _render(
     history, truncated = _history(complaint)
     notes = list(complaint.notes)
     updates = list(complaint.updates)
-    people = _user_labels([complaint.assigned_to_id, *(n.author_id for n in notes), *(u.actor_id for u in updates)])
+    people = user_labels([complaint.assigned_to_id, *(n.author_id for n in notes), *(u.actor_id for u in updates)])
     identity = _identity(complaint)
     due = as_utc(complaint.due_at)
     return (

@@ -22,7 +22,7 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired
 
 from admin import bp
-from admin.access import agency_ids, background, check_agency, has_right, requires, visible_lanes
+from admin.access import agency_ids, background, check_agency, has_right, my_agencies, requires, visible_lanes
 from admin.audit import record
 from admin.documents import oit
 from admin.documents.context import PERIOD_CHOICES, Context, ExportError, period_key, period_label, phrase
@@ -56,10 +56,6 @@ class ExportForm(FlaskForm):
 def _years() -> list[int]:
     this = fiscal_year(utcnow())
     return list(range(this, this - YEARS_BACK, -1))
-
-
-def _agencies() -> list[Agency]:
-    return sorted(current_user.agencies, key=lambda agency: agency.id)
 
 
 def _say(prefix: str, name: object) -> str:
@@ -126,8 +122,8 @@ def _page(kinds: tuple[str, ...], endpoint: str, title: str, intro: str):
             oit_kinds=[k for k in kinds if k in OIT_KINDS],
             csv_kinds=[k for k in kinds if k in CSV_KINDS],
             formats=FORMATS if set(kinds) & set(OIT_KINDS) else ("csv",),
-            agencies=_agencies(),
-            agency_names={a.id: a.display_name(lang()) for a in _agencies()},
+            agencies=my_agencies(),
+            agency_names={a.id: a.display_name(lang()) for a in my_agencies()},
             years=_years(),
             periods=("year", *[p for p in PERIOD_CHOICES if p]),
             jobs=jobs,
@@ -148,7 +144,7 @@ def _field_error(name: str) -> str:
 def _create(form: ExportForm, kinds: tuple[str, ...]) -> tuple[ExportJob | None, list[str]]:
     """Check the request against the user's agencies and rights, then queue the job and start it."""
     kind, fmt = form.item.data, form.fmt.data
-    agency = next((a for a in _agencies() if a.id == form.agency.data), None)
+    agency = next((a for a in my_agencies() if a.id == form.agency.data), None)
     if agency is None:
         return None, [tr("exports.error.agency")]
     if kind not in kinds or not may_export(kind):

@@ -20,10 +20,10 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from admin import audit, bp
-from admin.access import check_agency, requires
+from admin.access import check_agency, my_agencies, requires
 from admin.documents.text import thai_digits
-from admin.ui import tr
-from models import Agency, Measure, ProgressEntry, User, db
+from admin.ui import tr, user_labels
+from models import Agency, Measure, ProgressEntry, db
 from models.participation import (
     SCOPES,
     ParticipationError,
@@ -64,17 +64,6 @@ def _exports_url(**args) -> str | None:
     return url_for("admin.exports", **args) if "admin.exports" in current_app.view_functions else None
 
 
-def _my_agencies() -> list[Agency]:
-    return sorted(current_user.agencies, key=lambda a: a.id)
-
-
-def _user_labels(ids) -> dict[int, str]:
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return {u.id: u.label for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-
-
 def _when(iso: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(iso) if iso else None
@@ -94,7 +83,7 @@ def _helpers() -> dict:
 @requires("reports")
 def reports():
     """Per agency and fiscal year: the progress reports, the export page and each measure's evidence."""
-    agencies = _my_agencies()
+    agencies = my_agencies()
     agency = _chosen_agency(agencies)
     rows = []
     if agencies:
@@ -207,7 +196,7 @@ def _measure_page(measure: Measure, period: str | None, form: AttachForm | None 
             error=error,
             entries=entries,
             existing=existing,
-            users=_user_labels(e.created_by_id for e in entries),
+            users=user_labels(e.created_by_id for e in entries),
             **_helpers(),
         ),
         status,
@@ -322,7 +311,7 @@ def reports_entry(entry_id: int):
 @requires("reports")
 def reports_progress():
     """The six-month (scope=half) or annual (scope=year) progress report of an agency's measures."""
-    agencies = _my_agencies()
+    agencies = my_agencies()
     requested = request.args.get("agency")
     if requested:
         agency_id = _int(requested)

@@ -148,3 +148,15 @@ def _be_datetime_filter(value) -> str:
 @bp.app_template_filter("duration")
 def _duration_filter(seconds) -> str:
     return duration(seconds)
+
+
+def user_labels(ids) -> dict[int, str]:
+    """Backend users' names as shown (full name or username), by id; None ids are skipped."""
+    from sqlalchemy import select
+
+    from models import User, db
+
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {u.id: u.label for u in db.session.scalars(select(User).where(User.id.in_(ids)))}

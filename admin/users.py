@@ -15,7 +15,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import String, and_, cast, false, func, or_, select
 
 from admin import audit, bp
-from admin.access import agency_ids, has_right, requires
+from admin.access import agency_ids, has_right, my_agencies, requires
 from admin.auth import home
 from admin.pagination import paginate
 from admin.ui import lang, tr
@@ -59,10 +59,6 @@ def _managed_user(user_id: int) -> User:
     return user
 
 
-def _my_agencies() -> list[Agency]:
-    return sorted(current_user.agencies, key=lambda agency: agency.id)
-
-
 def _slugs(agencies) -> list[str]:
     return sorted(agency.slug for agency in agencies)
 
@@ -91,7 +87,7 @@ def _other_active_admins(user: User) -> int:
 
 
 def _read_agencies(errors: dict[str, str]) -> list[Agency]:
-    mine = {agency.id: agency for agency in _my_agencies()}
+    mine = {agency.id: agency for agency in my_agencies()}
     chosen: list[Agency] = []
     for raw in request.form.getlist("agencies"):
         if not raw.isdecimal() or int(raw) not in mine:
@@ -152,7 +148,7 @@ def users():
 @requires("users")
 def users_new():
     errors: dict[str, str] = {}
-    values = {"username": "", "full_name": "", "role": "staff", "agencies": [a.id for a in _my_agencies()][:1]}
+    values = {"username": "", "full_name": "", "role": "staff", "agencies": [a.id for a in my_agencies()][:1]}
     if request.method == "POST":
         values = {
             "username": request.form.get("username", "").strip(),
@@ -178,7 +174,7 @@ def users_new():
             return redirect(url_for("admin.users_edit", user_id=user.id))
     status = 400 if errors else 200
     return render_template(
-        "admin/users_new.html", errors=errors, values=values, agencies=_my_agencies(), roles=ROLES
+        "admin/users_new.html", errors=errors, values=values, agencies=my_agencies(), roles=ROLES
     ), status
 
 
@@ -194,7 +190,7 @@ def _edit_page(user: User, errors: dict[str, str] | None = None, values: dict | 
         user=user,
         errors=errors,
         values=values,
-        agencies=_my_agencies(),
+        agencies=my_agencies(),
         roles=ROLES,
         may_change=manageable(user),
         is_me=user.id == current_user.id,
