@@ -6,8 +6,9 @@ A handoff has no agency when the OA serves several agencies and the chat never n
 A handoff of another agency answers 404 on every route, as if it did not exist.
 
 The pages work without JavaScript (plain forms, redirects). admin/static/inbox.js adds polling: the view
-asks /messages?after=<last id> every few seconds and appends what is new; the list asks /updates. Polls do
-not count as activity for the idle timeout (access.background), so an inbox left open still logs out.
+asks /messages?after=<last id> every few seconds and appends what is new; the list asks /updates, and /rows
+to redraw itself. Polls do not count as activity for the idle timeout (access.background), so an inbox left
+open still logs out.
 
 Never shown: the chat's LINE user id (Conversation.chat_id). Never logged or audited: message text.
 """
@@ -279,6 +280,7 @@ def inbox():
             query = query.where(Handoff.assigned_to_id == current_user.id)
         page = paginate(query)
         handoffs = page.items
+    # ?partial=1: the rows alone. Still answered, but as a page view (activity); inbox.js polls inbox_rows.
     template = "admin/inbox_rows.html" if request.args.get("partial") == "1" and tab == "open" else "admin/inbox.html"
     return render_template(
         template,
@@ -292,6 +294,26 @@ def inbox():
         closed_days=CLOSED_DAYS,
         poll_seconds=POLL_SECONDS,
         response_seconds=_response_seconds,
+    )
+
+
+@bp.get("/inbox/rows")
+@background
+@requires("inbox")
+def inbox_rows():
+    """The open chats' table alone (?mine=1: the user's), for inbox.js to redraw the list.
+
+    A background request: the list redraws itself about once a minute, and that must not keep the session alive.
+    """
+    mine = request.args.get("mine") == "1"
+    rows = _open_rows(mine)
+    handoffs = [r.handoff for r in rows]
+    return render_template(
+        "admin/inbox_rows.html",
+        mine=mine,
+        rows=rows,
+        users=_users_by_id(h.assigned_to_id for h in handoffs),
+        agencies=_agency_names(handoffs),
     )
 
 

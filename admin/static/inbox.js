@@ -234,7 +234,8 @@
           signature = data.signature;
           if (!changed || !rows || list.dataset.live !== "1") return null;
           return fetch(list.dataset.rowsUrl, { credentials: "same-origin" }).then(function (r) {
-            if (!r.ok) throw new Error(r.status);
+            // Redirected: the session ended between the two requests (the login page is no list of rows).
+            if (!r.ok || r.redirected) throw new Error(r.status);
             return r.text().then(function (html) {
               // Rendered (and escaped) by the server from the same template as the page.
               const doc = new DOMParser().parseFromString(html, "text/html");
