@@ -263,8 +263,9 @@ def inbox():
     tab = "closed" if request.args.get("tab") == "closed" else "open"
     mine = request.args.get("mine") == "1"
     page = rows = None
+    everyone = _open_rows()  # the counts are over every open chat the user sees, whichever tab is shown
     if tab == "open":
-        rows = _open_rows(mine)
+        rows = [r for r in everyone if r.handoff.assigned_to_id == current_user.id] if mine else everyone
         handoffs = [r.handoff for r in rows]
     else:
         query = (
@@ -290,7 +291,7 @@ def inbox():
         page=page,
         users=_users_by_id(h.assigned_to_id for h in handoffs),
         agencies=_agency_names(handoffs),
-        counts=_counts(rows if rows is not None and not mine else _open_rows()),
+        counts=_counts(everyone),
         closed_days=CLOSED_DAYS,
         poll_seconds=POLL_SECONDS,
         response_seconds=_response_seconds,
