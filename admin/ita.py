@@ -48,6 +48,7 @@ from models.ita_import_cells import KNOWN_LEVELS, LIST_KINDS, PARSERS, CellError
 from models.ita_import_messages import Msg, in_language, text_of
 from models.ita_import_tables import columns_of
 from models.measure import PROGRESS_STATUSES
+from models.participation import participation_entries
 
 ISSUE_AREAS = tuple(range(1, 8))
 
@@ -248,10 +249,6 @@ def _steps(measure: Measure) -> list[ProgressEntry]:
     return [entry for entry in measure.progress if entry.kind == "step"]
 
 
-def _participation(measure: Measure) -> list[ProgressEntry]:
-    return [entry for entry in measure.progress if entry.kind == "participation"]
-
-
 def _commit_or_error() -> bool:
     """Commit; on a database refusal roll back and tell the user (nothing saved)."""
     try:
@@ -399,7 +396,7 @@ def ita_measure(measure_id: int):
         measure=measure,
         agency=measure.agency,
         steps=_steps(measure),
-        participation=_participation(measure),
+        participation=participation_entries(measure),
         endpoints=current_app.view_functions,
     )
 
@@ -747,7 +744,7 @@ def ita_measure_delete(measure_id: int):
         tr("ita_admin.delete.measure", code=measure.code, title=measure.title, year=measure.fiscal_year),
         [
             tr("ita_admin.delete.loses_steps", count=len(_steps(measure))),
-            tr("ita_admin.delete.loses_participation", count=len(_participation(measure))),
+            tr("ita_admin.delete.loses_participation", count=len(participation_entries(measure))),
         ],
         back=url_for("admin.ita_measure", measure_id=measure.id),
         done=url_for("admin.ita_agency", agency_id=agency.id),

@@ -29,6 +29,7 @@ from models.participation import (
     ParticipationError,
     attach_participation,
     draft_narrative,
+    entry_for,
     measure_periods,
     participation_entries,
     participation_evidence,
@@ -184,7 +185,7 @@ def _measure_page(measure: Measure, period: str | None, form: AttachForm | None 
     if form.narrative.data is None:
         form.narrative.data = draft
     entries = sorted(participation_entries(measure), key=lambda e: (period_bounds(e.period)[0], e.step_no))
-    existing = next((e for e in entries if e.period == period), None)
+    existing = entry_for(measure, period)
     return (
         render_template(
             "admin/reports_measure.html",
