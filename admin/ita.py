@@ -47,7 +47,7 @@ from models.ita_import import (
 from models.ita_import_cells import KNOWN_LEVELS, LIST_KINDS, PARSERS, CellError, is_empty
 from models.ita_import_messages import Msg, in_language, text_of
 from models.ita_import_tables import columns_of
-from models.measure import PROGRESS_STATUSES
+from models.measure import PROGRESS_STATUSES, code_order
 from models.participation import participation_entries
 
 ISSUE_AREAS = tuple(range(1, 8))
@@ -236,13 +236,8 @@ def _entry(entry_id: int) -> ProgressEntry:
     return entry
 
 
-def _code_key(code: str) -> tuple:
-    """Measure codes in the document's order: 2 before 10, then any text codes."""
-    return (0, int(code), "") if code.isdecimal() else (1, 0, code)
-
-
 def _measures_of(agency: Agency) -> list[Measure]:
-    return sorted(agency.measures, key=lambda m: (-m.fiscal_year, _code_key(m.code)))
+    return sorted(agency.measures, key=lambda m: (-m.fiscal_year, code_order(m.code)))
 
 
 def _steps(measure: Measure) -> list[ProgressEntry]:
@@ -375,7 +370,7 @@ def ita_agency(agency_id: int):
 @requires("ita.view")
 def ita_assessment(assessment_id: int):
     assessment = _load(Assessment, assessment_id)
-    questions = sorted(assessment.question_scores, key=lambda q: (q.code[:1], _code_key(q.code[1:])))
+    questions = sorted(assessment.question_scores, key=lambda q: (q.code[:1], code_order(q.code[1:])))
     return render_template(
         "admin/ita_assessment.html",
         assessment=assessment,
@@ -540,7 +535,7 @@ def _assessment_form(assessment: Assessment | None) -> AssessmentForm:
         data.update({f"indicator_{n}": _shown(assessment.indicator(n)) for n in INDICATORS})
         questions = [
             {"code": q.code, "indicator": _shown(q.indicator_no), "score": _shown(q.score), "text": q.text or ""}
-            for q in sorted(assessment.question_scores, key=lambda q: (q.code[:1], _code_key(q.code[1:])))
+            for q in sorted(assessment.question_scores, key=lambda q: (q.code[:1], code_order(q.code[1:])))
         ]
     data["questions"] = questions + [{}] * BLANK_QUESTION_ROWS
     return AssessmentForm(data=data)

@@ -24,6 +24,7 @@ from admin.access import check_agency, my_agencies, requires
 from admin.documents.text import thai_digits
 from admin.ui import tr, user_labels
 from models import Agency, Measure, ProgressEntry, db
+from models.measure import code_order
 from models.participation import (
     SCOPES,
     ParticipationError,
@@ -126,7 +127,7 @@ def reports():
         listed = db.session.scalars(
             select(Measure).where(Measure.agency_id == agency.id, Measure.fiscal_year == year)
         ).all()
-        listed = sorted(listed, key=lambda m: (0, int(m.code), "") if m.code.isdecimal() else (1, 0, m.code))
+        listed = sorted(listed, key=lambda m: code_order(m.code))
     return render_template(
         "admin/reports.html",
         agencies=agencies,

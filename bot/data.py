@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.nlu.agencies import AgencyIndex
 from models import Agency, Assessment, Measure, db
+from models.measure import code_order
 
 # ITA data changes a few times a year: each process keeps what it read for a minute, and an import
 # forgets it at once in its own process. Keyed by engine, so two apps (or tests) never share entries.
@@ -125,8 +126,4 @@ def _load_measures(agency_id: int) -> list[Measure]:
         .where(Measure.agency_id == agency_id)
         .options(selectinload(Measure.indicator_links), selectinload(Measure.progress))
     ).all()
-    return sorted(rows, key=lambda m: (-m.fiscal_year, _code_order(m.code)))
-
-
-def _code_order(code: str) -> tuple:
-    return (0, int(code), "") if code.isdecimal() else (1, 0, code)
+    return sorted(rows, key=lambda m: (-m.fiscal_year, code_order(m.code)))

@@ -16,6 +16,12 @@ PROGRESS_STATUSES = ("done", "in_progress", "not_started")
 PROGRESS_KINDS = ("step", "participation")
 
 
+def code_order(code: str | None) -> tuple:
+    """A sort key putting codes in the document's order: numbers by value (2 before 10), then text codes."""
+    code = code or ""
+    return (0, int(code), "") if code.isdecimal() else (1, 0, code)
+
+
 class Measure(db.Model):
     __tablename__ = "measures"
     __table_args__ = (UniqueConstraint("agency_id", "fiscal_year", "code"),)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from bot.i18n import catalog, t
 from models import Agency, Assessment, IndicatorScore, Measure, ProgressEntry, db
 from models.complaint import CATEGORIES, LANES
+from models.measure import code_order
 from models.periods import BE_OFFSET, local, period_bounds, periods_of, split_period
 from models.survey_stats import EIT_INDICATORS, published_count, survey_summary
 from models.types import utcnow
@@ -432,11 +433,6 @@ class ProgressReport:
         return t(key, lang, year=self.fiscal_year)
 
 
-def _code_order(measure: Measure) -> tuple:
-    code = measure.code or ""
-    return (0, int(code), "") if code.isdecimal() else (1, 0, code)
-
-
 def window_periods(fiscal_year: int, scope: str) -> list[str]:
     """Every period key lying inside the report's window."""
     if scope not in SCOPES:
@@ -495,7 +491,7 @@ def progress_report(agency_id: int, fiscal_year: int, scope: str) -> ProgressRep
         end=last_day,
         periods=periods,
     )
-    for measure in sorted(measures, key=_code_order):
+    for measure in sorted(measures, key=lambda measure: code_order(measure.code)):
         entries = [e for e in participation_entries(measure) if e.period in periods]
         entries.sort(key=lambda e: (period_bounds(e.period)[1], period_bounds(e.period)[0], e.step_no))
         report.measures.append(MeasureProgress(measure, _step_rows(measure, last_day), entries))
