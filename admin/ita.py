@@ -17,6 +17,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, Field, FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextArea
@@ -47,7 +48,7 @@ from models.ita_import import (
 from models.ita_import_cells import KNOWN_LEVELS, LIST_KINDS, PARSERS, CellError, is_empty
 from models.ita_import_messages import Msg, in_language, text_of
 from models.ita_import_tables import columns_of
-from models.measure import PROGRESS_STATUSES, code_order
+from models.measure import PROGRESS_STATUSES, code_order, measure_counts
 from models.participation import participation_entries
 
 ISSUE_AREAS = tuple(range(1, 8))
@@ -237,7 +238,13 @@ def _entry(entry_id: int) -> ProgressEntry:
 
 
 def _measures_of(agency: Agency) -> list[Measure]:
-    return sorted(agency.measures, key=lambda m: (-m.fiscal_year, code_order(m.code)))
+    """The agency's measures, newest year first, with what the list shows of each (indicators, steps) loaded."""
+    measures = db.session.scalars(
+        select(Measure)
+        .where(Measure.agency_id == agency.id)
+        .options(selectinload(Measure.indicator_links), selectinload(Measure.progress))
+    ).all()
+    return sorted(measures, key=lambda m: (-m.fiscal_year, code_order(m.code)))
 
 
 def _steps(measure: Measure) -> list[ProgressEntry]:
@@ -315,24 +322,13 @@ def ita():
         select(Assessment).where(Assessment.agency_id.in_(ids)).order_by(Assessment.fiscal_year)
     ):
         latest[assessment.agency_id] = assessment
-    counts = dict(
-        db.session.execute(
-            select(Measure.agency_id, func.count()).where(Measure.agency_id.in_(ids)).group_by(Measure.agency_id)
-        ).all()
-    )
-    last_year = dict(
-        db.session.execute(
-            select(Measure.agency_id, func.max(Measure.fiscal_year))
-            .where(Measure.agency_id.in_(ids))
-            .group_by(Measure.agency_id)
-        ).all()
-    )
-    in_last_year = {
-        agency_id: db.session.scalar(
-            select(func.count()).where(Measure.agency_id == agency_id, Measure.fiscal_year == year)
-        )
-        for agency_id, year in last_year.items()
-    }
+    per_year = measure_counts(ids)  # {(agency_id, fiscal_year): count}, one query for every agency
+    counts: dict[int, int] = {}
+    last_year: dict[int, int] = {}
+    for (agency_id, year), count in per_year.items():
+        counts[agency_id] = counts.get(agency_id, 0) + count
+        last_year[agency_id] = max(year, last_year.get(agency_id, year))
+    in_last_year = {agency_id: per_year[(agency_id, year)] for agency_id, year in last_year.items()}
     rows = [
         {
             "agency": agency,

@@ -16,6 +16,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
@@ -24,7 +25,7 @@ from admin.access import check_agency, my_agencies, requires
 from admin.documents.text import thai_digits
 from admin.ui import tr, user_labels
 from models import Agency, Measure, ProgressEntry, db
-from models.measure import code_order
+from models.measure import code_order, measure_counts
 from models.participation import (
     SCOPES,
     ParticipationError,
@@ -90,14 +91,7 @@ def reports():
     rows = []
     if agencies:
         ids = [a.id for a in agencies]
-        measures = dict(
-            (tuple(key), n)
-            for *key, n in db.session.execute(
-                select(Measure.agency_id, Measure.fiscal_year, func.count())
-                .where(Measure.agency_id.in_(ids))
-                .group_by(Measure.agency_id, Measure.fiscal_year)
-            )
-        )
+        measures = measure_counts(ids)
         entries = dict(
             (tuple(key), n)
             for *key, n in db.session.execute(
@@ -125,7 +119,9 @@ def reports():
     listed = []
     if agency is not None and year is not None:
         listed = db.session.scalars(
-            select(Measure).where(Measure.agency_id == agency.id, Measure.fiscal_year == year)
+            select(Measure)
+            .where(Measure.agency_id == agency.id, Measure.fiscal_year == year)
+            .options(selectinload(Measure.progress))
         ).all()
         listed = sorted(listed, key=lambda m: code_order(m.code))
     return render_template(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
@@ -20,6 +21,16 @@ def code_order(code: str | None) -> tuple:
     """A sort key putting codes in the document's order: numbers by value (2 before 10), then text codes."""
     code = code or ""
     return (0, int(code), "") if code.isdecimal() else (1, 0, code)
+
+
+def measure_counts(agency_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """How many measures each of these agencies has per fiscal year: {(agency_id, fiscal_year): count}."""
+    found = db.session.execute(
+        select(Measure.agency_id, Measure.fiscal_year, func.count())
+        .where(Measure.agency_id.in_(list(agency_ids)))
+        .group_by(Measure.agency_id, Measure.fiscal_year)
+    )
+    return {(agency_id, year): count for agency_id, year, count in found}
 
 
 class Measure(db.Model):
