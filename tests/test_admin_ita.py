@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.test import EnvironBuilder
 
-from models import Agency, Assessment, AuditEntry, Complaint, Measure, ProgressEntry, User, db
+from models import Agency, Assessment, Complaint, Measure, ProgressEntry, User, db
 from tests.helpers import Chat
 from tests.importing import AGENCIES, ASSESSMENTS, MEASURES, snapshot, write_csv, write_xlsx
-from tests.web import form_token, logged_in
+from tests.web import audit_entries, form_token, logged_in
 
 # --- helpers ---------------------------------------------------------------------------------------------
 
@@ -133,9 +133,8 @@ def state(app) -> dict:
 
 
 def audit(app, action: str) -> list[tuple[str | None, str | None, dict | None]]:
-    with app.app_context():
-        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
-        return [(e.target_type, e.target_id, e.detail) for e in entries]
+    """(target type, target id, detail) of the audit log's entries for this action, oldest first."""
+    return [(e.target_type, e.target_id, e.detail) for e in audit_entries(app, action)]
 
 
 ASK_TOTAL = "อบต.น้ำโมง ได้คะแนน ITA ปี 68 เท่าไหร่"
@@ -189,17 +188,21 @@ def test_question_scores_and_participation_entries_are_shown(demo, client):
         entry_id = measure.progress[-1].id
     page = text_of(client.get(f"/admin/ita/assessments/{assessment_id(demo, 'nammong', 2568)}"))
     assert "e11" in page and "77.10" in page
-    measure_page = client.get(f"/admin/ita/measures/{measure_id(demo, 'nammong', 2569, '1')}")
+    the_measure = measure_id(demo, "nammong", 2569, "1")
+    attach_link = f'href="/admin/reports/measures/{the_measure}"'
+    measure_page = client.get(f"/admin/ita/measures/{the_measure}")
     text = text_of(measure_page)
     assert "2569-H1" in text and "ผู้ร่วม <5 คน" in text
-    reports = "admin.reports_measure" in demo.view_functions
-    assert ("แนบหลักฐานการมีส่วนร่วม" in text) is False  # staff have no reports right
+    # staff have no reports right: no link to attach participation evidence
+    assert attach_link not in measure_page.get_data(as_text=True)
+    assert "แนบหลักฐานการมีส่วนร่วม" not in text
     # a participation entry is not editable here (it is the reports page's), not even by an admin
     client.post("/admin/logout", data={"csrf_token": form_token(client, "/admin/ita")})
     logged_in(demo, client, username="boss", role="admin", agencies=["nammong"])
     assert client.get(f"/admin/ita/progress/{entry_id}/edit").status_code == 404
-    admin_text = text_of(client.get(f"/admin/ita/measures/{measure_id(demo, 'nammong', 2569, '1')}"))
-    assert ("แนบหลักฐานการมีส่วนร่วม" in admin_text) is reports
+    admin_page = client.get(f"/admin/ita/measures/{the_measure}")
+    assert attach_link in admin_page.get_data(as_text=True)
+    assert "แนบหลักฐานการมีส่วนร่วม" in text_of(admin_page)
 
 
 def test_viewer_is_refused_every_ita_page(demo, client):

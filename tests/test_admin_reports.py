@@ -9,9 +9,9 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from models import AuditEntry, Measure, ProgressEntry, db
+from models import Measure, ProgressEntry, db
 from tests.test_participation import agency, at, first_half_data, measure, respond
-from tests.web import form_token, logged_in, login, make_user, parse, redirects_to_login
+from tests.web import audit_entries, form_token, logged_in, login, make_user, parse, redirects_to_login
 
 H1 = "2569-H1"
 
@@ -34,15 +34,10 @@ def ids(app, slug="nammong", code="6", year=2569) -> int:
 def entries(app, measure_id) -> list[ProgressEntry]:
     with app.app_context():
         rows = db.session.scalars(
-            select(ProgressEntry).where(ProgressEntry.measure_id == measure_id, ProgressEntry.kind == "participation")
+            select(ProgressEntry)
+            .where(ProgressEntry.measure_id == measure_id, ProgressEntry.kind == "participation")
+            .order_by(ProgressEntry.id)
         ).all()
-        db.session.expunge_all()
-        return rows
-
-
-def audits(app, action) -> list[AuditEntry]:
-    with app.app_context():
-        rows = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
         db.session.expunge_all()
         return rows
 
@@ -141,7 +136,7 @@ def test_attaching_freezes_the_figures_with_the_narrative_and_is_audited(site, c
     [entry] = entries(site, measure_id)
     assert entry.report == "ผลการมีส่วนร่วม รอบ 6 เดือน" and entry.period == H1 and entry.status == "done"
     assert entry.evidence["survey"]["responses"] == 2 and entry.evidence["participation"]["participants"] == 4
-    [log] = audits(site, "record_created")
+    [log] = audit_entries(site, "record_created")
     assert (log.target_type, log.target_id, log.detail["period"]) == ("progress_entry", str(entry.id), H1)
     assert "ผลการมีส่วนร่วม" not in json.dumps(log.detail, ensure_ascii=False)
 
@@ -167,7 +162,7 @@ def test_attaching_the_same_period_again_is_refused_unless_replace_is_ticked(sit
     assert attach(client, measure_id, narrative="แทนที่", replace=True).status_code == 302
     [entry] = entries(site, measure_id)
     assert entry.report == "แทนที่" and entry.evidence["survey"]["responses"] == 3
-    assert audits(site, "record_created")[-1].detail["replaced"] is True
+    assert audit_entries(site, "record_created")[-1].detail["replaced"] is True
 
 
 def test_bad_periods_and_inputs_are_named_and_nothing_is_saved(site, client):
@@ -218,7 +213,7 @@ def test_editing_the_narrative_keeps_the_frozen_figures(site, client):
     [after] = entries(site, measure_id)
     assert after.report == "แก้ไขแล้ว" and after.evidence == entry.evidence
     assert after.evidence["survey"]["responses"] == 2
-    [log] = audits(site, "record_changed")
+    [log] = audit_entries(site, "record_changed")
     assert log.detail == {"measure": measure_id, "fields": ["report"]} and log.target_id == str(entry.id)
     too_long = entry_post(client, measure_id, entry.id, action="save", narrative="ก" * 8001)
     assert too_long.status_code == 400 and entries(site, measure_id)[0].report == "แก้ไขแล้ว"
@@ -230,11 +225,11 @@ def test_deleting_needs_the_confirmation(site, client):
     [entry] = entries(site, measure_id)
     refused = entry_post(client, measure_id, entry.id, action="delete")
     assert refused.status_code == 400 and "ยืนยันการลบ" in refused.get_data(as_text=True)
-    assert len(entries(site, measure_id)) == 1 and audits(site, "record_deleted") == []
+    assert len(entries(site, measure_id)) == 1 and audit_entries(site, "record_deleted") == []
     assert entry_post(client, measure_id, entry.id, action="remove").status_code == 400
     done = entry_post(client, measure_id, entry.id, action="delete", confirm="y")
     assert done.status_code == 302 and entries(site, measure_id) == []
-    [log] = audits(site, "record_deleted")
+    [log] = audit_entries(site, "record_deleted")
     assert (log.target_type, log.target_id, log.detail["period"]) == ("progress_entry", str(entry.id), H1)
 
 

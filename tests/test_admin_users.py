@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from bot.i18n import LANGUAGES, catalog, t
@@ -79,7 +80,7 @@ def test_list_shows_only_users_sharing_an_agency(demo, admin_client):
     listed = set(re.findall(r'data-user="([^"]+)"', html))
     assert listed == {"boss", "namstaff", "both"}
     assert t("admin.role.viewer") in html
-    assert "อบต.น้ำโมง" in html or "น้ำโมง" in html
+    assert "องค์การบริหารส่วนตำบลน้ำโมง" in html  # nammong's display_name("th")
     assert t("users.never") in html, "a user who never logged in says so"
     assert t("users.other_agencies") in html, "a user with agencies beyond the admin's is marked"
 
@@ -446,9 +447,16 @@ def test_audit_log_user_filter_finds_entries_about_that_user(demo, admin_client)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_role_has_a_hint_on_the_user_form(lang):
+def test_every_role_has_a_hint_on_the_user_form(demo, client, lang):
     have = catalog(lang)
     assert [role for role in ROLES if f"users.role_hint.{role}" not in have] == []
+    logged_in(demo, client, username="boss")
+    token = form_token(client, "/admin/users/new")
+    client.post("/admin/language", data={"csrf_token": token, "lang": lang, "next": "/admin/users/new"})
+    page = client.get("/admin/users/new")
+    assert page.status_code == 200
+    html = _text(page)
+    assert [role for role in ROLES if str(escape(t(f"users.role_hint.{role}", lang))) not in html] == []
 
 
 @pytest.mark.parametrize(

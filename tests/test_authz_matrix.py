@@ -15,16 +15,18 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from admin.access import RIGHTS, ROLE_RIGHTS
 from bot.replies import Reply, Text
 from models import (
     Agency,
     Assessment,
+    CaseNote,
     ChatMessage,
     Complaint,
     ComplaintPhoto,
+    ComplaintUpdate,
     Conversation,
     ExportJob,
     Handoff,
@@ -106,10 +108,37 @@ def _url(app, rule, ids: dict[str, int], **query) -> str:
 
 
 def _counts() -> dict[str, int]:
-    return {
-        model.__name__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Agency, Assessment, Measure, ProgressEntry, Complaint, ComplaintPhoto, Handoff, ExportJob, User)
-    }
+    models = (Agency, Assessment, Measure, ProgressEntry, Complaint, ComplaintPhoto, ComplaintUpdate, CaseNote)
+    models += (Handoff, ChatMessage, ExportJob, User)
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in models}
+
+
+# The model of each record records_of() names.
+RECORD_MODELS = {
+    "agency_id": Agency,
+    "assessment_id": Assessment,
+    "measure_id": Measure,
+    "entry_id": ProgressEntry,
+    "case_id": Complaint,
+    "photo_id": ComplaintPhoto,
+    "handoff_id": Handoff,
+    "message_id": ChatMessage,
+    "job_id": ExportJob,
+    "user_id": User,
+}
+
+
+def _stored(ids: dict[str, int]) -> dict[str, dict[str, object]]:
+    """Every column of each record named (the user's password hash, role and agencies too, a case's status and
+    assignee, a measure's fields, ...), as the database holds them now."""
+    assert set(ids) == set(RECORD_MODELS), "records_of() names a record RECORD_MODELS does not know"
+    stored = {}
+    for key, model in RECORD_MODELS.items():
+        row = db.session.get(model, ids[key])
+        assert row is not None, f"{key} {ids[key]} is gone"
+        stored[key] = {column.key: getattr(row, column.key) for column in inspect(model).column_attrs}
+    stored["user_id"]["agencies"] = [agency.id for agency in db.session.get(User, ids["user_id"]).agencies]
+    return stored
 
 
 def test_every_route_is_public_or_declares_known_rights(app):
@@ -152,6 +181,7 @@ def test_a_user_of_one_agency_gets_404_for_every_record_of_another(demo, client)
     make_user(demo, "coordinator", role="admin", agencies=[HOME])
     with demo.app_context():
         before = _counts()
+        stored = _stored(theirs)
     assert login(client, "coordinator").status_code == 302
     token = form_token(client, "/admin/login")
     checked = 0
@@ -161,11 +191,12 @@ def test_a_user_of_one_agency_gets_404_for_every_record_of_another(demo, client)
         url = _url(demo, rule, theirs)
         for method in _methods(rule):
             response = client.open(url, method=method, data={"csrf_token": token}, headers={"Accept": "text/html"})
-            assert response.status_code in (403, 404), f"{method} {url} ({rule.endpoint}): {response.status_code}"
+            assert response.status_code == 404, f"{method} {url} ({rule.endpoint}): {response.status_code}"
             checked += 1
     assert checked > 20
     with demo.app_context():
-        assert _counts() == before, "a refused request changed something"
+        assert _counts() == before, "a refused request added or removed something"
+        assert _stored(theirs) == stored, "a refused request changed a record of the other agency"
 
 
 def test_pages_taking_the_agency_as_a_parameter_never_show_another_agency(demo, client):
