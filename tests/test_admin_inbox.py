@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.i18n import t
 from models import Agency, AuditEntry, ChatMessage, Conversation, Handoff, db
 from tests.citizen import Citizen
-from tests.web import PASSWORD, login, make_user, parse, redirects_to_login
+from tests.web import PASSWORD, form_token, login, make_user, parse, redirects_to_login
 
 ASK_STAFF = "ขอคุยกับเจ้าหน้าที่"
 
@@ -47,14 +47,6 @@ def staff_client(app, username: str = "somchai", role: str = "staff", agencies=(
     make_user(app, username, role=role, agencies=list(agencies) if agencies is not None else None)
     assert login(browser, username, PASSWORD).status_code == 302
     return browser
-
-
-def csrf_of(browser, path: str) -> str:
-    page = browser.get(path)
-    assert page.status_code == 200, page.status_code
-    tokens = [i.get("value") for i in parse(page.get_data(as_text=True)).inputs if i.get("name") == "csrf_token"]
-    assert tokens and tokens[0]
-    return tokens[0]
 
 
 def data_csrf(browser, path: str) -> str:
@@ -111,7 +103,7 @@ def test_staff_see_the_chat_answer_it_on_line_follow_it_live_and_close_it(nammon
     assert citizen.user_id not in page, "the LINE user id is never shown"
 
     # The answer, as a plain form post (no JavaScript).
-    token = csrf_of(staff, view_url(handoff_id))
+    token = form_token(staff, view_url(handoff_id))
     answer = "สวัสดีค่ะ รายงานการประชุมขอรับได้ที่ห้องธุรการ อบต. ในวันและเวลาราชการค่ะ"
     sent = staff.post(f"/admin/inbox/{handoff_id}/reply", data={"csrf_token": token, "text": answer})
     assert sent.status_code == 302
@@ -136,7 +128,7 @@ def test_staff_see_the_chat_answer_it_on_line_follow_it_live_and_close_it(nammon
     assert again.get_json()["messages"] == []
 
     # Close: the citizen is offered the rating, the bot answers again, the audit log says who (not what).
-    token = csrf_of(staff, view_url(handoff_id))
+    token = form_token(staff, view_url(handoff_id))
     closed = staff.post(f"/admin/inbox/{handoff_id}/close", data={"csrf_token": token})
     assert closed.status_code == 302
     offer = pushes(line, citizen.user_id)[-1]
@@ -190,7 +182,7 @@ def test_the_pages_load_their_script_from_a_file_only(nammong_oa, client, line):
 def test_an_empty_or_overlong_answer_is_refused_and_the_draft_kept(nammong_oa, client, line):
     citizen, handoff_id = asks_for_staff(nammong_oa, client, line)
     staff = staff_client(nammong_oa)
-    token = csrf_of(staff, view_url(handoff_id))
+    token = form_token(staff, view_url(handoff_id))
     empty = staff.post(f"/admin/inbox/{handoff_id}/reply", data={"csrf_token": token, "text": "   \n "})
     assert empty.status_code == 400 and t("inbox.error.empty") in text_of(empty)
     draft = "ก" * 5001
@@ -223,7 +215,7 @@ def test_a_reply_without_the_csrf_token_is_refused(nammong_oa, client, line):
 def test_a_closed_chat_cannot_be_answered_assigned_or_closed_again(nammong_oa, client, line):
     citizen, handoff_id = asks_for_staff(nammong_oa, client, line)
     staff = staff_client(nammong_oa)
-    token = csrf_of(staff, view_url(handoff_id))
+    token = form_token(staff, view_url(handoff_id))
     citizen.says("กลับไปคุยกับบอท")  # the citizen closes it while staff have the page open
     assert handoff_of(nammong_oa, citizen.user_id).closed_by == "citizen"
     before = len(line.sent_to(citizen.user_id))
@@ -259,7 +251,7 @@ def test_a_bad_after_value_is_a_400_not_a_500(nammong_oa, client, line):
 def test_an_answer_line_refuses_is_shown_not_delivered_and_can_be_resent_once(nammong_oa, client, line):
     citizen, handoff_id = asks_for_staff(nammong_oa, client, line)
     staff = staff_client(nammong_oa)
-    token = csrf_of(staff, view_url(handoff_id))
+    token = form_token(staff, view_url(handoff_id))
     line.fail("/v2/bot/message/push", status=500, times=50)
     sent = staff.post(f"/admin/inbox/{handoff_id}/reply", data={"csrf_token": token, "text": "พรุ่งนี้โทรกลับนะคะ"})
     assert sent.status_code == 302, "LINE refusing is not a server error"
@@ -279,7 +271,7 @@ def test_an_answer_line_refuses_is_shown_not_delivered_and_can_be_resent_once(na
     assert pushes(line, citizen.user_id) == []
 
     line.reset()
-    token = csrf_of(staff, view_url(handoff_id))
+    token = form_token(staff, view_url(handoff_id))
     resent = staff.post(resend_url, data={"csrf_token": token})
     assert resent.status_code == 302
     assert [p.texts() for p in pushes(line, citizen.user_id)] == [["พรุ่งนี้โทรกลับนะคะ"]]
@@ -305,7 +297,7 @@ def test_staff_take_a_chat_or_give_it_to_a_colleague_of_the_same_agency(nammong_
     assert "malee" in names and "somchai " + t("inbox.me_suffix") in names
     assert "viewer1" not in names and "other" not in names
 
-    token = csrf_of(staff, view_url(handoff_id))
+    token = form_token(staff, view_url(handoff_id))
     mine = staff.post(f"/admin/inbox/{handoff_id}/assign", data={"csrf_token": token, "assignee": "me"})
     assert mine.status_code == 302
     assert handoff_of(app, _chat_id(app, handoff_id)).assigned_to_id is not None
@@ -365,7 +357,7 @@ def test_staff_of_another_agency_get_404_and_change_nothing(nammong_oa, client, 
     assert other.get("/admin/inbox/updates").get_json()["open"] == 0
     assert other.get(view_url(handoff_id)).status_code == 404
     assert other.get(f"/admin/inbox/{handoff_id}/messages?after=0").status_code == 404
-    token = csrf_of(other, "/admin/inbox")
+    token = form_token(other, "/admin/inbox")
     with app.app_context():
         message_id = db.session.scalar(select(ChatMessage.id).where(ChatMessage.direction == "out"))
     for path, data in [
@@ -395,7 +387,7 @@ def test_a_message_of_another_chat_cannot_be_resent_through_this_one(nammong_oa,
             .join(Handoff, Handoff.conversation_id == ChatMessage.conversation_id)
             .where(Handoff.id == second, ChatMessage.direction == "out")
         )
-    token = csrf_of(staff, view_url(first))
+    token = form_token(staff, view_url(first))
     assert (
         staff.post(f"/admin/inbox/{first}/messages/{other_message}/resend", data={"csrf_token": token}).status_code
         == 404
@@ -431,7 +423,7 @@ def test_a_handoff_no_agency_could_be_told_for_is_seen_by_every_inbox_user(demo,
         assert t("inbox.chat_no", number=handoff.id) in listing and t("inbox.no_agency") in listing
         page = text_of(browser.get(view_url(handoff.id)))
         assert t("inbox.no_agency_hint") in page
-    token = csrf_of(browser, view_url(handoff.id))
+    token = form_token(browser, view_url(handoff.id))
     assert browser.post(f"/admin/inbox/{handoff.id}/reply", data={"csrf_token": token, "text": "ค่ะ"}).status_code == 302
     assert [p.texts() for p in pushes(line, citizen.user_id)] == [["ค่ะ"]]
 
@@ -453,7 +445,7 @@ def test_the_longest_waiting_chat_comes_first_and_answered_ones_after(nammong_oa
                 message.created_at = moment
         db.session.commit()
     staff = staff_client(app)
-    token = csrf_of(staff, view_url(answered))
+    token = form_token(staff, view_url(answered))
     staff.post(f"/admin/inbox/{answered}/reply", data={"csrf_token": token, "text": "ได้รับเรื่องแล้วค่ะ"})
     listing = text_of(staff.get("/admin/inbox"))
     order = [int(n) for n in re.findall(r'data-handoff="(\d+)"', listing)]
@@ -468,7 +460,7 @@ def test_the_longest_waiting_chat_comes_first_and_answered_ones_after(nammong_oa
 def test_the_updates_signature_moves_when_the_citizen_writes(nammong_oa, client, line):
     citizen, handoff_id = asks_for_staff(nammong_oa, client, line)
     staff = staff_client(nammong_oa)
-    token = csrf_of(staff, view_url(handoff_id))
+    token = form_token(staff, view_url(handoff_id))
     staff.post(f"/admin/inbox/{handoff_id}/reply", data={"csrf_token": token, "text": "สวัสดีค่ะ"})
     before = staff.get("/admin/inbox/updates").get_json()
     assert before["waiting"] == 0 and before["open"] == 1

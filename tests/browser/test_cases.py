@@ -5,8 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from bot.i18n import t
-from tests.browser.conftest import SHOTS, sign_in
-from tests.citizen import Citizen
+from tests.browser import steps
+from tests.browser.conftest import sign_in
 from tests.test_complaint_flow import file_general
 
 CHECKED = "ช่างของกองช่างออกตรวจจุดที่แจ้งแล้ว จะเปลี่ยนหลอดไฟภายในสัปดาห์นี้"
@@ -14,9 +14,9 @@ FIXED = "เปลี่ยนหลอดไฟหน้าโรงเรี�
 
 
 def test_staff_move_a_complaint_through_its_statuses_and_each_notice_reaches_line(page, live, line):
-    citizen = Citizen(live.app, live.app.test_client(), line)
+    citizen = steps.citizen(live, line)
     number = file_general(citizen)  # a public-works complaint about a street light, filed on LINE
-    other = Citizen(live.app, live.app.test_client(), line)
+    other = steps.citizen(live, line)
     file_general(other, "ถนนหน้าวัดเป็นหลุมเป็นบ่อ รถจักรยานยนต์ล้มบ่อย")
 
     sign_in(page, live, "kanya", role="staff", agencies=["nammong"])
@@ -46,7 +46,7 @@ def test_staff_move_a_complaint_through_its_statuses_and_each_notice_reaches_lin
         expect(page.locator("h1 .badge")).to_contain_text(status_label)
         notice = _pushes(line, citizen)[-1]
         assert status_label in notice.all_text() and note in notice.all_text(), notice.all_text()
-        page.screenshot(path=str(SHOTS / f"cases-{status}.png"), full_page=True)
+        steps.shot(page, f"cases-{status}")
     assert len(_pushes(line, citizen)) == len(pushes_before) + 2, "one notice per change"
     assert t("case.rate_service") in _pushes(line, citizen)[-1].quick_labels(), "a resolved case offers the survey"
     assert not _pushes(line, other), "the other citizen was told nothing"

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from bot.i18n import t
 from models import Agency, Assessment, AuditEntry, db
-from tests.browser.conftest import ROOT, SHOTS, sign_in
+from tests.browser.conftest import ROOT, sign_in
+from tests.browser.steps import shot
 
 TEMPLATE = ROOT / "docs" / "import-template" / "assessments.csv"
 # The 2569 results of อบต.น้ำโมง, as the coordinator would type them into the template (2568 is in the demo data).
@@ -56,7 +57,7 @@ def test_a_bad_cell_is_named_by_row_and_column_and_a_clean_file_is_previewed_the
     expect(cells.nth(2)).to_have_text("2")
     expect(cells.nth(3).locator("code")).to_have_text("indicator_4")
     expect(page.locator("#import-preview")).to_have_count(0)  # no way to confirm a file with errors
-    page.screenshot(path=str(SHOTS / "import-error.png"), full_page=True)
+    shot(page, "import-error")
     assert _assessments_2569(live.app) == 0 and _imports(live.app) == 0, "nothing saved"
 
     # The corrected file: a preview of what will be added, then confirmed.
@@ -70,7 +71,7 @@ def test_a_bad_cell_is_named_by_row_and_column_and_a_clean_file_is_previewed_the
     expect(preview.first).to_contain_text("87.12")
     expect(preview.first).to_contain_text(t("ita_admin.import.adds"))
     assert _assessments_2569(live.app) == 0, "a preview saves nothing"
-    page.screenshot(path=str(SHOTS / "import-preview.png"), full_page=True)
+    shot(page, "import-preview")
     with page.expect_navigation():
         page.get_by_role("button", name=t("ita_admin.import.confirm")).click()
     expect(page.locator(".flash.success")).to_be_visible()

@@ -7,15 +7,15 @@ import re
 from playwright.sync_api import expect
 
 from bot.i18n import t
-from tests.browser.conftest import SHOTS, sign_in
-from tests.citizen import Citizen
+from tests.browser import steps
+from tests.browser.conftest import sign_in
 
 ANSWER = "สวัสดีค่ะ เอกสารประกอบการประชุมสภาอยู่ที่ห้องสมุด อบต. ค่ะ"
 FOLLOW_UP = "ขอบคุณค่ะ ไปรับได้วันไหนบ้างคะ"
 
 
 def test_staff_answer_a_handed_over_chat_and_the_citizen_sees_it_on_line(page, live, line):
-    citizen = Citizen(live.app, live.app.test_client(), line)
+    citizen = steps.citizen(live, line)
     citizen.says("ขอคุยกับเจ้าหน้าที่")
     assert "เจ้าหน้าที่" in citizen.text
 
@@ -43,7 +43,7 @@ def test_staff_answer_a_handed_over_chat_and_the_citizen_sees_it_on_line(page, l
     assert citizen.says(FOLLOW_UP) is None, "the bot stays quiet while staff have the chat"
     expect(page.locator("#thread .msg-citizen .bubble").last).to_have_text(FOLLOW_UP, timeout=12_000)
     assert page.url == url and page.evaluate("window.__same_page") is True, "the page was not reloaded"
-    page.screenshot(path=_shot("inbox-polled"), full_page=True)
+    steps.shot(page, "inbox-polled")
 
     # Closing: back to the list, and the citizen is offered the one-question rating.
     with page.expect_navigation():
@@ -56,8 +56,3 @@ def test_staff_answer_a_handed_over_chat_and_the_citizen_sees_it_on_line(page, l
     citizen.last = offer
     citizen.tap_button(t("flow.rating.5"))
     assert t("handoff.rated") in citizen.text
-
-
-def _shot(name: str) -> str:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    return str(SHOTS / f"{name}.png")
