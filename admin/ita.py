@@ -388,7 +388,6 @@ def ita_measure(measure_id: int):
         agency=measure.agency,
         steps=_steps(measure),
         participation=participation_entries(measure),
-        endpoints=current_app.view_functions,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -21,10 +21,10 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from admin import audit, bp
-from admin.access import check_agency, my_agencies, requires
+from admin.access import check_agency, choose_agency, my_agencies, requires
 from admin.documents.text import thai_digits
-from admin.ui import tr, user_labels
-from models import Agency, Measure, ProgressEntry, db
+from admin.ui import lang, tr, user_labels
+from models import Measure, ProgressEntry, db
 from models.measure import code_order, measure_counts
 from models.participation import (
     SCOPES,
@@ -39,7 +39,7 @@ from models.participation import (
     period_started,
     progress_report,
 )
-from models.periods import fiscal_year, local, period_bounds
+from models.periods import fiscal_year, period_bounds
 from models.survey_stats import published_count
 from models.types import utcnow
 
@@ -63,10 +63,6 @@ def _thai_digits(text) -> str:
     return thai_digits(str(text))
 
 
-def _exports_url(**args) -> str | None:
-    return url_for("admin.exports", **args) if "admin.exports" in current_app.view_functions else None
-
-
 def _when(iso: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(iso) if iso else None
@@ -87,7 +83,7 @@ def _helpers() -> dict:
 def reports():
     """Per agency and fiscal year: the progress reports, the export page and each measure's evidence."""
     agencies = my_agencies()
-    agency = _chosen_agency(agencies)
+    agency = choose_agency(request.args.get("agency"), agencies)
     rows = []
     if agencies:
         ids = [a.id for a in agencies]
@@ -109,7 +105,7 @@ def reports():
                     "year": year,
                     "measures": measures[(agency_id, year)],
                     "entries": entries.get((agency_id, year), 0),
-                    "exports": _exports_url(agency=agency_id, year=year),
+                    "exports": url_for("admin.exports", agency=agency_id, year=year),
                 }
             )
     years = sorted({r["year"] for r in rows if agency and r["agency"].id == agency.id}, reverse=True)
@@ -133,14 +129,8 @@ def reports():
         year=year,
         measures=listed,
         counts={m.id: len(participation_entries(m)) for m in listed},
-        exports_url=_exports_url(),
+        exports_url=url_for("admin.exports"),
     )
-
-
-def _chosen_agency(agencies: list[Agency]) -> Agency | None:
-    from admin.access import choose_agency
-
-    return choose_agency(request.args.get("agency"), agencies)
 
 
 def _int(value) -> int | None:
@@ -173,7 +163,7 @@ def _default_period(measure: Measure) -> str | None:
 
 def _measure_page(measure: Measure, period: str | None, form: AttachForm | None = None, error=None, status=200):
     periods = measure_periods(measure)
-    choices = [(p, period_label(p, _lang()), period_started(p)) for p in periods]
+    choices = [(p, period_label(p, lang()), period_started(p)) for p in periods]
     evidence = draft = None
     if period in periods and period_started(period):
         evidence = participation_evidence(measure, period)
@@ -199,12 +189,6 @@ def _measure_page(measure: Measure, period: str | None, form: AttachForm | None 
         ),
         status,
     )
-
-
-def _lang() -> str:
-    from admin.ui import lang
-
-    return lang()
 
 
 @bp.route("/reports/measures/<int:measure_id>", methods=["GET", "POST"])
@@ -235,7 +219,7 @@ def reports_measure(measure_id: int):
     except ParticipationError as exc:
         known = period if period in measure_periods(measure) else None
         if exc.code == "already_attached":
-            message = tr("reports.error.already_attached", period=period_label(period, _lang()))
+            message = tr("reports.error.already_attached", period=period_label(period, lang()))
         elif exc.code == "period_outside":
             message = tr("reports.error.period_outside", year=measure.fiscal_year)
         else:
@@ -253,7 +237,7 @@ def reports_measure(measure_id: int):
         replaced=bool(form.replace.data),
     )
     db.session.commit()
-    flash(tr("reports.measure.attached", period=period_label(period, _lang())), "success")
+    flash(tr("reports.measure.attached", period=period_label(period, lang())), "success")
     return redirect(url_for("admin.reports_measure", measure_id=measure.id, period=period))
 
 
@@ -269,7 +253,7 @@ def reports_entry(entry_id: int):
     if not form.validate():
         error = tr("reports.error.narrative_too_long", limit=MAX_NARRATIVE) if form.narrative.errors else None
         return _measure_page(measure, entry.period, error=error or tr("admin.form_invalid"), status=400)
-    label = period_label(entry.period, _lang())
+    label = period_label(entry.period, lang())
     if form.action.data == "delete":
         if not form.confirm.data:
             return _measure_page(measure, entry.period, error=tr("reports.error.confirm_delete"), status=400)
@@ -336,7 +320,6 @@ def reports_progress():
         report=report,
         error=None,
         thai_digits=thai_digits,
-        today=local(utcnow()).date(),
-        exports_url=_exports_url(agency=agency_id, year=year),
+        exports_url=url_for("admin.exports", agency=agency_id, year=year),
         **_helpers(),
     )
