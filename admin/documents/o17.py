@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 
@@ -16,7 +16,7 @@ from admin.documents.model import Column, Paragraph, Section, Table
 from models import Assessment, SurveyResponse, db
 from models.conversation import CHANNELS
 from models.feedback_stats import satisfaction_over_time
-from models.survey_stats import SMALL_COUNT, SurveySummary, survey_summary
+from models.survey_stats import SMALL_COUNT, SurveySummary, survey_summary, two_places
 
 PASS_MARK = Decimal(85)  # the score the NACC's results call a pass; below it, a weakness to fix
 # Reading a 1–5 mean, as Thai survey reports do: the lowest mean of each level (5 levels of 0.80).
@@ -74,8 +74,7 @@ def _overall_mean(summary: SurveySummary) -> Decimal | None:
     if not answers:
         return None
     total = sum(score * n for q in summary.questions for score, n in q.distribution.items())
-    exact = Fraction(total, answers)
-    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return two_places(Fraction(total, answers))
 
 
 def _purpose(ctx: Context) -> Section:
