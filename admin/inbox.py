@@ -281,10 +281,8 @@ def inbox():
             query = query.where(Handoff.assigned_to_id == current_user.id)
         page = paginate(query)
         handoffs = page.items
-    # ?partial=1: the rows alone. Still answered, but as a page view (activity); inbox.js polls inbox_rows.
-    template = "admin/inbox_rows.html" if request.args.get("partial") == "1" and tab == "open" else "admin/inbox.html"
     return render_template(
-        template,
+        "admin/inbox.html",
         tab=tab,
         mine=mine,
         rows=rows,

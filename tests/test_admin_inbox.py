@@ -453,7 +453,7 @@ def test_the_longest_waiting_chat_comes_first_and_answered_ones_after(nammong_oa
     assert t("inbox.waiting", duration=t("admin.duration.hours_minutes", hours=1, minutes=30)) in listing
     counts = staff.get("/admin/inbox/updates").get_json()
     assert (counts["open"], counts["waiting"], counts["mine"]) == (3, 2, 1)
-    partial = text_of(staff.get("/admin/inbox?partial=1"))
+    partial = text_of(staff.get("/admin/inbox/rows"))
     assert "<html" not in partial and f'data-handoff="{older}"' in partial
 
 
