@@ -16,6 +16,7 @@ from bot.line.dispatcher import EventDispatcher
 from bot.line.processing import process_events
 from models import ChatMessage, WebhookEvent, db
 from tests import events as ev
+from tests.conftest import PG_URL
 from tests.helpers import post
 
 
@@ -269,3 +270,49 @@ def test_an_event_another_worker_takes_while_the_batch_decides_stays_with_it(dem
         replies = db.session.scalars(select(ChatMessage.event_id).where(ChatMessage.direction == "out")).all()
     assert events[0]["webhookEventId"] not in replies  # the taken event's reply is its taker's to decide
     assert events[1]["webhookEventId"] in replies
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (set TEST_DATABASE_URL): SQLite has no row locks to wait on")
+def test_a_worker_answering_a_chat_another_is_answering_waits_and_reads_its_context(
+    demo, client, line, recorded, monkeypatch
+):
+    """Two processes, each with one of a citizen's messages: the second waits for the first's answer
+    and reads the context it left, instead of deciding on a stale one and throwing the work away."""
+    from bot.line import processing
+
+    user = ev.new_user()
+    _record(client, ev.text(user, "สวัสดีครับ"))
+    process_events(demo, recorded)
+    line.reset()
+    recorded.clear()
+    question, follow_up = ev.text(user, "อบจ.นครพนม ได้คะแนนเท่าไหร่"), ev.text(user, "แล้วตัวชี้วัดที่ 9 ล่ะ")
+    _record(client, question)
+    _record(client, follow_up)
+    deciding, go_on = threading.Event(), threading.Event()
+    real_respond = engine.respond
+
+    def respond(conversation, text, **kwargs):
+        if "นครพนม" in text:
+            deciding.set()
+            assert go_on.wait(10)
+        return real_respond(conversation, text, **kwargs)
+
+    alone = []
+    real_process_event = processing.process_event
+    monkeypatch.setattr(engine, "respond", respond)
+    monkeypatch.setattr(processing, "process_event", lambda app, pk: (alone.append(pk), real_process_event(app, pk)))
+    first = threading.Thread(target=process_events, args=(demo, [recorded[0]]))
+    second = threading.Thread(target=process_events, args=(demo, [recorded[1]]))
+    first.start()
+    assert deciding.wait(10)
+    second.start()
+    second.join(0.5)
+    assert second.is_alive() and not line.sent  # waiting on the chat's row, nothing decided
+    go_on.set()
+    first.join(10)
+    second.join(10)
+    sent = line.wait_for(2)
+    assert [s.reply_token for s in sent] == [question["replyToken"], follow_up["replyToken"]]
+    assert "นครพนม" in sent[1].all_text() and "9" in sent[1].all_text()
+    assert alone == []  # neither batch was thrown away and done again one event at a time
+    assert _statuses(demo)[1:] == [("done", None)] * 2

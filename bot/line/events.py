@@ -52,28 +52,59 @@ def in_group(event: Event) -> bool:
 
 def conversation_for(chat_id: str) -> Conversation:
     """The chat's conversation; created once even when two processes see its first messages at once."""
-    query = select(Conversation).where(Conversation.channel == "line", Conversation.chat_id == chat_id)
-    conversation = db.session.scalar(query)
-    if conversation is None:
-        insert = insert_for(db.engine.dialect.name)
+    return conversations_for([chat_id])[chat_id]
+
+
+def conversations_for(chat_ids: list[str]) -> dict[str, Conversation]:
+    """The chats' conversations by chat id, read in one statement; those missing are created (once,
+    even when two processes see a chat's first messages at once).
+
+    On PostgreSQL the rows stay locked until the caller's transaction ends, taken in id order: a
+    process answering the same chat at the same moment waits for this answer to be committed and then
+    reads the context it left, instead of deciding on a stale one and throwing its work away (with
+    every batch taking its locks in the same order, two batches cannot deadlock). SQLite has no row
+    locks (FOR UPDATE is not rendered); there the context's version check alone keeps answers apart.
+    """
+    wanted = sorted(set(chat_ids))
+    if not wanted:
+        return {}
+    found = _locked_conversations(wanted)
+    missing = [chat for chat in wanted if chat not in found]
+    if missing:
         now = utcnow()
+        insert = insert_for(db.engine.dialect.name)
         db.session.execute(
             insert(Conversation)
             .values(
-                channel="line",
-                chat_id=chat_id,
-                lang="th",
-                context={},
-                misunderstood=0,
-                followed=True,
-                created_at=now,
-                updated_at=now,
-                version=1,
+                [
+                    dict(
+                        channel="line",
+                        chat_id=chat,
+                        lang="th",
+                        context={},
+                        misunderstood=0,
+                        followed=True,
+                        created_at=now,
+                        updated_at=now,
+                        version=1,
+                    )
+                    for chat in missing
+                ]
             )
             .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
-        )  # a concurrent first message in another process waits for this row, then finds it
-        conversation = db.session.scalar(query)
-    return conversation
+        )  # a concurrent first message in another process waits for these rows, then finds them
+        found.update(_locked_conversations(missing))
+    return found
+
+
+def _locked_conversations(chat_ids: list[str]) -> dict[str, Conversation]:
+    query = (
+        select(Conversation)
+        .where(Conversation.channel == "line", Conversation.chat_id.in_(chat_ids))
+        .order_by(Conversation.id)
+        .with_for_update()
+    )
+    return {conversation.chat_id: conversation for conversation in db.session.scalars(query)}
 
 
 def _mentions_bot(content: TextMessageContent) -> bool:

@@ -144,6 +144,7 @@ def _answer_together(app: Flask, pks: list[int]) -> list[int]:
     events = [line_events.parse(w.payload) for w in waiting]
     if any(w.attempts or line_events.asks_line_to_decide(e) for w, e in zip(waiting, events, strict=True)):
         return _one_by_one(pks)
+    conversations = line_events.conversations_for([c for c in map(line_events.chat_target, events) if c])
     decided, unflushed = [], set()
     # Nothing is written while deciding: SQLite has one write lock for the whole database, and a
     # batch holding it through its answers would stall the acks. What one chat's event writes concerns
@@ -156,7 +157,7 @@ def _answer_together(app: Flask, pks: list[int]) -> list[int]:
                 db.session.flush()
                 unflushed.clear()
             unflushed.add(chat)
-            decided.append((held, *_decision(held, event)))
+            decided.append((held, *_decision(held, event, conversations.get(chat))))
     # Claimed only now, with the same conditions: one another worker took meanwhile is missing from
     # the answer, and the batch goes back to one event at a time (the taker keeps its event).
     if [c.pk for c in claim_all([w.pk for w in waiting])] != [w.pk for w in waiting]:
@@ -297,13 +298,15 @@ def _decide(claimed: Claimed) -> tuple[ChatMessage | None, str | None]:
     return _decision(claimed, line_events.parse(claimed.payload))
 
 
-def _decision(claimed: Claimed, event) -> tuple[ChatMessage | None, str | None]:
+def _decision(
+    claimed: Claimed, event, conversation: Conversation | None = None
+) -> tuple[ChatMessage | None, str | None]:
     """The reply to a first attempt at the event (added to the session, not flushed) and the reply token
-    still fit to use."""
+    still fit to use; `conversation`: the event's chat's, when the caller has read it already."""
     target = line_events.chat_target(event)
     if target is None:
         return None, None
-    conversation = line_events.conversation_for(target)
+    conversation = conversation or line_events.conversation_for(target)
     if line_events.asks_line_to_decide(event):
         # Never hold the claim's row (or SQLite's write lock) across an HTTP call to LINE.
         db.session.commit()
