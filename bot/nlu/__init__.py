@@ -179,11 +179,16 @@ def _issue_area(norm: str, squeezed: str) -> int | None:
 
 @cache
 def _warm() -> None:
-    """Load pythainlp's dictionary and compile the lexicon once per process (half a second)."""
+    """Load pythainlp's dictionary, compile the lexicon and read the reply catalogs, once per process
+    (half a second): not on the first question in Thai, nor on the first in English."""
     from pythainlp.tokenize import word_tokenize
+
+    from bot.i18n import LANGUAGES, catalog
 
     word_tokenize("อบต.น้ำโมงได้คะแนนเท่าไหร่")
     patterns()
+    for lang in LANGUAGES:
+        catalog(lang)
 
 
 _warm_lock = threading.Lock()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pythainlp.util import normalize as thai_normalize
 from pythainlp.util import thai_digit_to_arabic_digit
@@ -18,8 +19,13 @@ CODE_WORDS = {"ita", "iit", "eit", "oit", "ok"}
 _CODES = re.compile(r"e-?service|\b[ieo]\d{1,2}\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16)
 def normalize(text: str) -> str:
-    """Canonical spaced form: NFC, pythainlp's Thai normalisation, Arabic digits, lower case."""
+    """Canonical spaced form: NFC, pythainlp's Thai normalisation, Arabic digits, lower case.
+
+    One message is normalised by the flow triggers, the tracking-number check and the understanding
+    in turn; the last few results are kept so that it costs once, not three times.
+    """
     text = unicodedata.normalize("NFC", text or "")
     text = _INVISIBLE.sub("", text)
     text = thai_normalize(text)
