@@ -362,3 +362,38 @@ def test_prebuilt_score_card_is_exactly_what_the_sdk_flex_models_accept_and_prod
         ReplyMessageRequest(reply_token="t", messages=render(Reply(messages=[card])))
     )
     assert body["messages"] == [{"type": "flex", "altText": "ผล ITA", "contents": bubble}]
+
+
+def test_prebuilt_messages_are_exactly_what_the_sdk_message_models_accept_and_produce():
+    """Text, quick replies of every kind, and the fifth message that gathers the rest: the JSON handed
+    to the SDK is what its own models would have built, and it survives the request's validation."""
+    from linebot.v3.messaging import ApiClient, Configuration, Message, ReplyMessageRequest
+
+    reply = Reply(
+        messages=[Text(text=f"ข้อความที่ {n} " + "ทดสอบ" * 3) for n in range(1, 8)],
+        quick_replies=[
+            QuickReply(label="คะแนนรวม", text="คะแนนรวม"),
+            QuickReply(label="ตัวชี้วัดที่ต่ำที่สุดของหน่วยงาน", text="ตัวชี้วัดที่ต่ำที่สุด"),
+            QuickReply(label="ให้คะแนน", text="ให้คะแนนบริการ", data="flow=survey", action="postback"),
+            QuickReply(label="ถ่ายรูป", text="", action="camera"),
+            QuickReply(label="เลือกรูป", text="", action="camera_roll"),
+            QuickReply(label="ส่งตำแหน่ง", text="", action="location"),
+            QuickReply(label="เลือกวันที่", text="", data="field=date", action="date"),
+        ],
+    )
+    sent = as_dicts(reply)
+    assert len(sent) == 5 and sent[-1]["text"].count("ข้อความที่") == 3  # the last holds messages 5 to 7
+    assert [a["action"]["type"] for a in sent[-1]["quickReply"]["items"]] == [
+        "message",
+        "message",
+        "postback",
+        "camera",
+        "cameraRoll",
+        "location",
+        "datetimepicker",
+    ]
+    assert [Message.from_dict(m).to_dict() for m in sent] == sent
+    body = ApiClient(Configuration(host="http://unused", access_token="t")).sanitize_for_serialization(
+        ReplyMessageRequest(reply_token="t", messages=render(reply))
+    )
+    assert body["replyToken"] == "t" and body["messages"] == sent

@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-from linebot.v3.messaging import (
-    CameraAction,
-    CameraRollAction,
-    DatetimePickerAction,
-    FlexBubble,
-    FlexMessage,
-    LocationAction,
-    MessageAction,
-    PostbackAction,
-    QuickReplyItem,
-    TextMessage,
-)
-from linebot.v3.messaging import (
-    QuickReply as LineQuickReply,
-)
+from linebot.v3.messaging import Message
+from pydantic.v1 import PrivateAttr
 
 from bot.replies import QuickReply, Reply, ScoreCard, Text
 from bot.textfit import clip, utf16_len
 
 
-class PrebuiltBubble(FlexBubble):
-    """A bubble whose JSON we built (and tests check against the SDK's own Flex models).
+class Prebuilt(Message):
+    """A LINE message whose JSON we built (tests check it against the SDK's own message models).
 
-    The SDK's FlexMessage.to_dict() serialises a bubble twice through ~60 pydantic models: about
-    11 ms of CPU per score card, five times the whole cost of a bare reply. This hands the SDK the
-    finished JSON instead; everything else about the request stays the SDK's.
+    Built through the SDK's models, a reply with its quick replies is validated once, copied twice and
+    serialised twice through a dozen pydantic models before it is sent: more CPU than a bare reply's
+    whole request. This hands the SDK the finished JSON instead; the request, its validation, the HTTP
+    call and its errors stay the SDK's.
     """
 
-    __slots__ = ("_json",)
+    _json: dict = PrivateAttr()
+
+    class Config:
+        underscore_attrs_are_private = True  # kept when pydantic copies the message into a request
 
     @classmethod
-    def of(cls, bubble: dict) -> PrebuiltBubble:
-        made = cls(type="bubble", size=bubble.get("size"))
-        object.__setattr__(made, "_json", bubble)
+    def of(cls, message: dict) -> Prebuilt:
+        made = cls.construct(type=message["type"])
+        made._json = message
         return made
 
     def to_dict(self) -> dict:
@@ -71,51 +62,51 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return chunks or ["…"]
 
 
-def render(reply: Reply) -> list:
+def render(reply: Reply) -> list[Prebuilt]:
     """LINE messages for a reply: at most five, the quick replies on the last one."""
-    messages: list = []
+    messages: list[dict] = []
     for item in reply.messages:
         if isinstance(item, Text):
-            messages.extend(TextMessage(text=chunk) for chunk in split_text(item.text))
+            messages.extend({"type": "text", "text": chunk} for chunk in split_text(item.text))
         elif isinstance(item, ScoreCard):
             messages.append(
-                # construct(): validating would copy the bubble and drop its JSON; the fields are ours.
-                FlexMessage.construct(
-                    type="flex",
-                    alt_text=clip(item.alt_text, MAX_ALT_TEXT),
-                    contents=PrebuiltBubble.of(score_bubble(item)),
-                )
+                {"type": "flex", "altText": clip(item.alt_text, MAX_ALT_TEXT), "contents": score_bubble(item)}
             )
     if len(messages) > MAX_MESSAGES:
         messages = messages[: MAX_MESSAGES - 1] + [
-            TextMessage(text=clip(_text_of(messages[MAX_MESSAGES - 1 :]), MAX_TEXT))
+            {"type": "text", "text": clip(_text_of(messages[MAX_MESSAGES - 1 :]), MAX_TEXT)}
         ]
     if not messages:
-        messages = [TextMessage(text="…")]
+        messages = [{"type": "text", "text": "…"}]
     if reply.quick_replies:
-        items = [QuickReplyItem(action=quick_action(q)) for q in reply.quick_replies[:MAX_QUICK_REPLIES]]
-        messages[-1].quick_reply = LineQuickReply(items=items)
-    return messages
+        items = [{"type": "action", "action": quick_action(q)} for q in reply.quick_replies[:MAX_QUICK_REPLIES]]
+        messages[-1]["quickReply"] = {"items": items}
+    return [Prebuilt.of(message) for message in messages]
 
 
-def quick_action(q: QuickReply):
+def quick_action(q: QuickReply) -> dict:
     """The LINE action behind a quick reply button."""
     label = clip(q.label, MAX_LABEL)
     if q.action == "postback":
-        return PostbackAction(label=label, data=q.data[:MAX_POSTBACK_DATA], display_text=clip(q.text, MAX_ACTION_TEXT))
+        return {
+            "type": "postback",
+            "label": label,
+            "data": q.data[:MAX_POSTBACK_DATA],
+            "displayText": clip(q.text, MAX_ACTION_TEXT),
+        }
     if q.action == "camera":
-        return CameraAction(label=label)
+        return {"type": "camera", "label": label}
     if q.action == "camera_roll":
-        return CameraRollAction(label=label)
+        return {"type": "cameraRoll", "label": label}
     if q.action == "location":
-        return LocationAction(label=label)
+        return {"type": "location", "label": label}
     if q.action == "date":
-        return DatetimePickerAction(label=label, data=q.data[:MAX_POSTBACK_DATA], mode="date")
-    return MessageAction(label=label, text=clip(q.text, MAX_ACTION_TEXT))
+        return {"type": "datetimepicker", "label": label, "data": q.data[:MAX_POSTBACK_DATA], "mode": "date"}
+    return {"type": "message", "label": label, "text": clip(q.text, MAX_ACTION_TEXT)}
 
 
-def _text_of(messages: list) -> str:
-    return "\n".join(getattr(m, "text", None) or getattr(m, "alt_text", "") for m in messages)
+def _text_of(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or m.get("altText", "") for m in messages)
 
 
 def score_bubble(card: ScoreCard) -> dict:
