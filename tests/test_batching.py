@@ -316,3 +316,53 @@ def test_a_worker_answering_a_chat_another_is_answering_waits_and_reads_its_cont
     assert "นครพนม" in sent[1].all_text() and "9" in sent[1].all_text()
     assert alone == []  # neither batch was thrown away and done again one event at a time
     assert _statuses(demo)[1:] == [("done", None)] * 2
+
+
+@pytest.mark.skipif(
+    bool(PG_URL), reason="SQLite only: on PostgreSQL the batch holds its chats' rows, so nothing can make it stale"
+)
+def test_a_batch_another_process_made_stale_is_decided_again_together(
+    demo, client, line, recorded, commits, monkeypatch
+):
+    """Between deciding and claiming, another process answers one of the batch's chats: the batch is
+    decided again on the context it left, together, not thrown to one event at a time."""
+    from bot.line import processing
+    from models import Conversation
+
+    users = [ev.new_user() for _ in range(2)]
+    for user in users:
+        _record(client, ev.text(user, "สวัสดีครับ"))
+    process_events(demo, recorded)
+    line.reset()
+    recorded.clear()
+    asked = [ev.text(users[0], "แล้วตัวชี้วัดที่ 9 ล่ะ"), ev.text(users[1], "นครปฐมได้คะแนนเท่าไหร่")]
+    for event in asked:
+        _record(client, event)
+    real_claim_all = processing.claim_all
+    claims = []
+
+    def claim_all(pks):
+        claims.append(pks)
+        if len(claims) == 1:  # the other process answers the first citizen's earlier question now
+            with db.engine.begin() as other:
+                other.execute(
+                    Conversation.__table__.update()
+                    .where(Conversation.chat_id == users[0])
+                    .values(
+                        context={"intent": "total_score", "agency": "nakhonphanom", "said": "total_score"},
+                        version=Conversation.version + 1,
+                    )
+                )
+        return real_claim_all(pks)
+
+    alone = []
+    monkeypatch.setattr(processing, "claim_all", claim_all)
+    monkeypatch.setattr(processing, "process_event", lambda app, pk: alone.append(pk))
+    commits["n"] = 0
+    process_events(demo, recorded)
+    assert len(claims) == 2 and alone == []  # decided twice, together both times
+    assert commits["n"] == 1 + 2  # the other process's, then the batch's two: the stale try committed nothing
+    sent = line.wait_for(2)
+    assert [s.reply_token for s in sent] == [e["replyToken"] for e in asked]
+    assert "นครพนม" in sent[0].all_text()  # the follow-up read the context the other process left
+    assert _statuses(demo)[2:] == [("done", None)] * 2
