@@ -40,7 +40,7 @@ from models.participation import (
     progress_report,
 )
 from models.periods import fiscal_year, period_bounds
-from models.survey_stats import published_count
+from models.survey_stats import published_count, published_mean
 from models.types import utcnow
 
 MAX_NARRATIVE = 8000
@@ -72,7 +72,7 @@ def _when(iso: str | None) -> datetime | None:
 
 def _helpers() -> dict:
     """What the evidence macros need besides t()."""
-    return {"published": published_count, "when": _when, "period_label": period_label}
+    return {"published": published_count, "published_mean": published_mean, "when": _when, "period_label": period_label}
 
 
 # --- the hub -------------------------------------------------------------------------------------------

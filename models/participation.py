@@ -25,7 +25,7 @@ from models import Agency, Assessment, IndicatorScore, Measure, ProgressEntry, d
 from models.complaint import CATEGORIES, LANES
 from models.measure import code_order
 from models.periods import BE_OFFSET, local, period_bounds, periods_of, split_period
-from models.survey_stats import EIT_INDICATORS, published_count, survey_summary
+from models.survey_stats import EIT_INDICATORS, published_count, published_mean, survey_summary
 from models.types import utcnow
 
 EVIDENCE_VERSION = 1
@@ -278,6 +278,9 @@ def draft_narrative(evidence: dict, agency_name: str, lang: str = "th") -> str:
                 name = t(f"indicator.{row['indicator']}.name", lang)
                 if row["mean"] is None:
                     rows.append(t("reports.draft.survey_indicator_none", lang, number=row["indicator"], name=name))
+                    continue
+                if published_mean(row["mean"], row["respondents"]) is None:  # what so few said stays theirs
+                    rows.append(t("reports.draft.survey_indicator_few", lang, number=row["indicator"], name=name))
                     continue
                 text = t(
                     "reports.draft.survey_indicator",

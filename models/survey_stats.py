@@ -90,6 +90,11 @@ class SurveySummary:
         return next((row for row in self.questions if row.code == code), None)
 
 
+def published_mean(value, people: int):
+    """A mean or estimate as published: none for 1–4 people, whose answers it would reveal (like the counts' "<5")."""
+    return None if 0 < people < SMALL_COUNT else value
+
+
 def published_count(n: int) -> str:
     """A count as published: 1–4 become "<5" so that few respondents cannot be identified; 1,234 otherwise."""
     if n < 0:

@@ -95,13 +95,14 @@ def test_the_preview_shows_the_figures_as_published_and_a_thai_draft(site, clien
     response = client.get(f"/admin/reports/measures/{measure_id}?period={H1}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert cells(html, "evidence-survey") == [["6 คุณภาพการดำเนินงาน", "<5", "3.88", "71.88", "94.25"]]
+    # 2 people answered: counts "<5", and no mean or estimate that would tell what they said
+    assert cells(html, "evidence-survey") == [["6 คุณภาพการดำเนินงาน", "<5", "–", "–", "94.25"]]
     questions = cells(html, "evidence-questions")
     assert [(q[0].split()[0], q[1], q[2]) for q in questions] == [
-        ("e1", "<5", "4.50"),
-        ("e2", "<5", "4.00"),
-        ("e3", "<5", "4.00"),
-        ("e5", "<5", "3.00"),
+        ("e1", "<5", "–"),
+        ("e2", "<5", "–"),
+        ("e3", "<5", "–"),
+        ("e5", "<5", "–"),
     ]
     categories = dict((r[0].split(" (")[0], r[1]) for r in cells(html, "evidence-categories"))
     assert categories["บริการล่าช้า"] == "<5" and categories["เลือกปฏิบัติ"] == "0"
@@ -114,7 +115,7 @@ def test_the_preview_shows_the_figures_as_published_and_a_thai_draft(site, clien
     ]
     draft = textarea(html)
     assert draft.startswith("ในรอบ 6 เดือนแรก ปีงบประมาณ พ.ศ. 2569")
-    assert "ค่าเฉลี่ย 3.88 จาก 5 คะแนน" in draft
+    assert "มีผู้ตอบน้อยกว่า 5 คน จึงไม่เผยแพร่ค่าเฉลี่ย" in draft and "3.88" not in draft
     assert entries(site, measure_id) == []  # a preview saves nothing
 
 
@@ -124,7 +125,14 @@ def test_five_or_more_show_as_numbers(site, client):
             respond(agency("nammong").id, None, at(2026, 3, day, 4), (5, 5, 5, 5))
         db.session.commit()
     html = client.get(f"/admin/reports/measures/{ids(site)}?period={H1}").get_data(as_text=True)
-    assert cells(html, "evidence-survey")[0][1] == "6"
+    # (17 + 14 + 4 x 20) / 24 answers = 4.625; questions 29/6, 28/6, 28/6, 26/6 -> estimate 90.625
+    assert cells(html, "evidence-survey") == [["6 คุณภาพการดำเนินงาน", "6", "4.63", "90.63", "94.25"]]
+    assert [q[1:] for q in cells(html, "evidence-questions")] == [
+        ["6", "4.83"],
+        ["6", "4.67"],
+        ["6", "4.67"],
+        ["6", "4.33"],
+    ]
     assert "ผู้ตอบครบทุกข้อ 6 คน" in html
 
 
@@ -271,6 +279,7 @@ def test_the_six_month_report_reads_like_the_agencies_own(site, client):
     assert "ยังไม่ได้รายงาน" in html  # measure 2's other planned steps
     assert "ประชาชนมีส่วนร่วมผ่าน LINE" in html and "ไตรมาสที่สาม" not in html  # Q3 is after the six months
     assert "ผู้มีส่วนร่วม &lt;5 คน" in html
+    assert "3.88" not in html  # the mean of the 2 who answered is not published
     assert parse(html).inline_handlers == []
 
     annual = client.get("/admin/reports/progress", query_string={"agency": nammong_id, "year": 2569, "scope": "year"})

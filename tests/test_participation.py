@@ -224,8 +224,23 @@ def test_the_draft_narrative_reads_the_figures_as_published(nammong):
         )
         assert "ผ่านช่องทาง LINE Official Account และ แชตบนเว็บไซต์" in text
         assert "รวม <5 คน" in text  # 4 participants: too few to publish as a number
-        assert "ค่าเฉลี่ย 3.88 จาก 5 คะแนน" in text and "ITA ปี 2568 ได้ 94.25 คะแนน" in text
+        # 2 people answered: their mean would tell what they said, so it is not published (nor the estimate)
+        assert "ตัวชี้วัดที่ 6 คุณภาพการดำเนินงาน มีผู้ตอบน้อยกว่า 5 คน จึงไม่เผยแพร่ค่าเฉลี่ย" in text
+        assert "3.88" not in text and "71.88" not in text
         assert "ค่ามัธยฐาน) 6.00 ชั่วโมง" in text
+        assert participation_evidence(m, "2569-H1")["survey"]["indicators"][0]["mean"] == "3.88"  # kept exact
+
+
+def test_the_draft_publishes_the_mean_once_five_people_answered(nammong):
+    with nammong.app_context():
+        for day in range(1, 4):
+            respond(agency("nammong").id, None, at(2026, 3, day, 4), (4, 4, 4, 4))
+        m = measure("nammong", "6")
+        text = draft_narrative(participation_evidence(m, "2569-H1"), m.agency.name_th)
+        db.session.rollback()
+    # (17 + 14 + 3 x 16) / 20 answers = 3.95; questions 4.2, 4.0, 4.0, 3.6 -> 80, 75, 75, 65 -> 73.75
+    assert "ค่าเฉลี่ย 3.95 จาก 5 คะแนน (เทียบเป็นคะแนนประมาณการ 73.75 คะแนน)" in text
+    assert "ITA ปี 2568 ได้ 94.25 คะแนน" in text and "น้อยกว่า 5 คน" not in text
 
 
 def test_attaching_freezes_the_figures_and_later_data_change_nothing(nammong):

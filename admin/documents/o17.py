@@ -16,7 +16,7 @@ from admin.documents.model import Column, Paragraph, Section, Table
 from models import Assessment, SurveyResponse, db
 from models.conversation import CHANNELS
 from models.feedback_stats import satisfaction_over_time
-from models.survey_stats import SMALL_COUNT, SurveySummary, survey_summary, two_places
+from models.survey_stats import SMALL_COUNT, SurveySummary, published_mean, survey_summary, two_places
 
 PASS_MARK = Decimal(85)  # the score the NACC's results call a pass; below it, a weakness to fix
 # Reading a 1–5 mean, as Thai survey reports do: the lowest mean of each level (5 levels of 0.80).
@@ -62,11 +62,6 @@ def official_year(ctx: Context) -> int | None:
 def _level_text(ctx: Context, mean: Decimal | None) -> str | None:
     name = level(mean)
     return ctx.part("exports.o17.level", name) if name else None
-
-
-def _published(value: Decimal | None, people: int) -> Decimal | None:
-    """A mean or estimate as published: none for 1–4 people, whose answers it would reveal (like the counts' "<5")."""
-    return None if 0 < people < SMALL_COUNT else value
 
 
 def _overall_mean(summary: SurveySummary) -> Decimal | None:
@@ -150,7 +145,7 @@ def _respondents(ctx: Context, summary: SurveySummary) -> Section:
                 Column(ctx.t("exports.col.mean"), "decimal", 1),
             ],
             [
-                [label, point.responses, _published(point.mean, point.responses)]
+                [label, point.responses, published_mean(point.mean, point.responses)]
                 for label, point in zip(labels, points, strict=True)
             ],
         )
@@ -164,7 +159,7 @@ def _per_question(ctx: Context, summary: SurveySummary) -> Section:
     section.add(Paragraph(ctx.t("exports.o17.questions.intro")))
     rows = []
     for q in summary.questions:
-        mean = _published(q.mean, q.count)
+        mean = published_mean(q.mean, q.count)
         rows.append(
             [
                 q.code,
@@ -173,10 +168,10 @@ def _per_question(ctx: Context, summary: SurveySummary) -> Section:
                 q.count,
                 mean,
                 _level_text(ctx, mean),
-                _published(q.mapped, q.count),
+                published_mean(q.mapped, q.count),
             ]
         )
-    overall = _published(_overall_mean(summary), summary.responses)
+    overall = published_mean(_overall_mean(summary), summary.responses)
     section.add(
         Table(
             [
@@ -209,10 +204,10 @@ def _per_indicator(ctx: Context, summary: SurveySummary) -> Section:
             f"{row.indicator} {ctx.part('indicator', f'{row.indicator}.name')}",
             row.respondents,
             row.answers,
-            _published(row.mean, row.respondents),
-            _published(row.estimate, row.respondents),
+            published_mean(row.mean, row.respondents),
+            published_mean(row.estimate, row.respondents),
             row.official,
-            _published(row.difference, row.respondents),
+            published_mean(row.difference, row.respondents),
         ]
         for row in summary.indicators
     ]
