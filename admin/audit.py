@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import select
 
-from models import AuditEntry, db
+from models import AuditEntry, User, db
 from models.audit import AUDIT_ACTIONS
 
 
@@ -34,3 +35,19 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def assignment(target_type: str, target_id: int, agency_id: int | None, before: int | None, after: int | None) -> None:
+    """Who a case or a staff chat was given to, when that changed: usernames before and after (None: nobody)."""
+    if before == after:
+        return
+    ids = [user_id for user_id in (before, after) if user_id is not None]
+    names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()) if ids else {}
+    record(
+        "assigned",
+        target_type,
+        target_id,
+        agency_id,
+        assignee_before=names.get(before),
+        assignee_after=names.get(after),
+    )

@@ -462,6 +462,7 @@ def cases_due(case_id: int):
 @requires("cases")
 def cases_assign(case_id: int):
     complaint = _load(case_id)
+    before = complaint.assigned_to_id
     chosen = (request.form.get("user") or "").strip()
     if not chosen:
         complaint.assigned_to_id = None
@@ -470,6 +471,7 @@ def cases_assign(case_id: int):
         if chosen not in allowed:
             return _refuse(complaint, 400, tr("cases.error.assignee"), "user")
         complaint.assigned_to_id = allowed[chosen]
+    audit.assignment("complaint", complaint.id, complaint.agency_id, before, complaint.assigned_to_id)
     db.session.commit()
     flash(tr("cases.flash.assigned"), "success")
     return _back(complaint, "work")

@@ -472,6 +472,7 @@ def inbox_assign(handoff_id: int):
         return _render_view(handoff, error=tr("inbox.error.closed"), status=409)
     if choice == "me":
         choice = str(current_user.id)
+    before = handoff.assigned_to_id
     if choice == "":
         handoff.assigned_to_id = None
         done = tr("inbox.unassigned_now")
@@ -481,6 +482,7 @@ def inbox_assign(handoff_id: int):
             return _render_view(handoff, error=tr("inbox.error.bad_assignee"), status=400)
         handoff.assigned_to_id = allowed[choice].id
         done = tr("inbox.assigned_to", name=allowed[choice].label)
+    audit.assignment("handoff", handoff.id, handoff.agency_id, before, handoff.assigned_to_id)
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("admin.inbox_view", handoff_id=handoff.id))

@@ -341,6 +341,8 @@ def detail_items(entry: AuditEntry) -> list[tuple[str, str]]:
 
 
 def _detail_value(key: str, value) -> str:
+    if value is None:
+        return "–"
     if isinstance(value, bool):
         return tr("audit.yes") if value else tr("audit.no")
     if isinstance(value, list):

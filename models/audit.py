@@ -25,6 +25,7 @@ AUDIT_ACTIONS = (
     "case_status",
     "identity_revealed",
     "handoff_closed",
+    "assigned",  # a case or a staff chat given to someone else (or to nobody)
     "export",
     "import",
     "record_created",

@@ -326,6 +326,14 @@ def test_notes_due_dates_and_assignment(nammong_oa, client, line):
     assert fetch(nammong_oa, number).assigned_to_id == colleague
     assert post(staff, f"{path}/assign", {"user": ""}, path).status_code == 302
     assert fetch(nammong_oa, number).assigned_to_id is None
+    assert post(staff, f"{path}/assign", {"user": ""}, path).status_code == 302  # no change: nothing to log
+    logged = audit_entries(nammong_oa, "assigned")
+    assert [(e.actor_name, e.target_type, e.target_id, e.detail) for e in logged] == [
+        ("somchai", "complaint", str(cid), {"assignee_before": None, "assignee_after": "malee"}),
+        ("somchai", "complaint", str(cid), {"assignee_before": "malee", "assignee_after": None}),
+    ]  # the refused ones changed nothing and logged nothing
+    audit_page = html(staff_client(nammong_oa, "admin1", role="admin").get("/admin/audit"))
+    assert "มอบหมายผู้รับผิดชอบ" in audit_page and "ผู้รับผิดชอบใหม่: malee" in audit_page
 
 
 def listed_row(browser, number: str) -> str:

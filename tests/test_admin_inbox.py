@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.i18n import t
 from models import Agency, AuditEntry, ChatMessage, Conversation, Handoff, db
 from tests.citizen import Citizen
-from tests.web import PASSWORD, form_token, login, make_user, parse, redirects_to_login
+from tests.web import PASSWORD, audit_entries, form_token, login, make_user, parse, redirects_to_login
 
 ASK_STAFF = "ขอคุยกับเจ้าหน้าที่"
 
@@ -317,6 +317,11 @@ def test_staff_take_a_chat_or_give_it_to_a_colleague_of_the_same_agency(nammong_
 
     nobody = staff.post(f"/admin/inbox/{handoff_id}/assign", data={"csrf_token": token, "assignee": ""})
     assert nobody.status_code == 302 and handoff_of(app, _chat_id(app, handoff_id)).assigned_to_id is None
+    assert [(e.target_type, e.target_id, e.detail) for e in audit_entries(app, "assigned")] == [
+        ("handoff", str(handoff_id), {"assignee_before": None, "assignee_after": "somchai"}),
+        ("handoff", str(handoff_id), {"assignee_before": "somchai", "assignee_after": "malee"}),
+        ("handoff", str(handoff_id), {"assignee_before": "malee", "assignee_after": None}),
+    ]
 
 
 def _chat_id(app, handoff_id: int) -> str:
