@@ -121,8 +121,9 @@ def process_events(app: Flask, pks: list[int]) -> None:
     committed together, sent, and marked in one more commit; two commits in all instead of three each.
 
     Only the common case goes this way: first attempts whose replies are decided without calling LINE,
-    with no other worker taking one of them or writing to one of their chats meanwhile. Anything else,
-    or any error before the decisions are committed, rolls the batch back whole and answers each of its
+    with no other worker taking one of them or writing to one of their chats meanwhile. A batch another
+    process made stale (it answered one of the chats first) is decided again, once. Anything else, or
+    any error before the decisions are committed, rolls the batch back whole and answers each of its
     events alone (`process_event`), as carefully as before.
     """
     alone = list(pks)
