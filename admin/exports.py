@@ -112,6 +112,7 @@ def _page(kinds: tuple[str, ...], endpoint: str, title: str, intro: str):
     ).all()
     for job in jobs:
         _expire(job)
+    agencies = my_agencies()
     status = 400 if errors else 200
     return (
         render_template(
@@ -122,8 +123,8 @@ def _page(kinds: tuple[str, ...], endpoint: str, title: str, intro: str):
             oit_kinds=[k for k in kinds if k in OIT_KINDS],
             csv_kinds=[k for k in kinds if k in CSV_KINDS],
             formats=FORMATS if set(kinds) & set(OIT_KINDS) else ("csv",),
-            agencies=my_agencies(),
-            agency_names={a.id: a.display_name(lang()) for a in my_agencies()},
+            agencies=agencies,
+            agency_names={a.id: a.display_name(lang()) for a in agencies},
             years=_years(),
             periods=("year", *[p for p in PERIOD_CHOICES if p]),
             jobs=jobs,

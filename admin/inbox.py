@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased, selectinload
 from admin import audit, bp
 from admin.access import ROLE_RIGHTS, agency_clause, agency_ids, background, may_see_agency, requires
 from admin.pagination import paginate
-from admin.ui import be_datetime, lang, tr
+from admin.ui import be_datetime, lang, tr, user_labels
 from bot.handoffs import MAX_STAFF_TEXT, HandoffError, close_and_offer_rating, staff_reply
 from bot.line.processing import resend_failed
 from bot.replies import Reply
@@ -172,9 +172,9 @@ def _colleagues(handoff: Handoff) -> list[User]:
     )
 
 
-def _users_by_id(ids) -> dict[int, User]:
-    ids = {i for i in ids if i is not None}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+def _names_for(handoffs) -> dict:
+    """What a list of chats shows beside each: its assignee's name and its agency's."""
+    return {"users": user_labels(h.assigned_to_id for h in handoffs), "agencies": _agency_names(handoffs)}
 
 
 def _agency_names(handoffs) -> dict[int, str]:
@@ -287,8 +287,7 @@ def inbox():
         mine=mine,
         rows=rows,
         page=page,
-        users=_users_by_id(h.assigned_to_id for h in handoffs),
-        agencies=_agency_names(handoffs),
+        **_names_for(handoffs),
         counts=_counts(everyone),
         closed_days=CLOSED_DAYS,
         poll_seconds=POLL_SECONDS,
@@ -311,8 +310,7 @@ def inbox_rows():
         "admin/inbox_rows.html",
         mine=mine,
         rows=rows,
-        users=_users_by_id(h.assigned_to_id for h in handoffs),
-        agencies=_agency_names(handoffs),
+        **_names_for(handoffs),
     )
 
 

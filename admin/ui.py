@@ -7,11 +7,13 @@ from datetime import date, datetime
 
 from flask import redirect, request, session
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf
 
 from admin import bp
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from models import User, db
 from models.periods import BE_OFFSET, THAI_MONTHS_SHORT, english_date, thai_date
 
 
@@ -152,10 +154,6 @@ def _duration_filter(seconds) -> str:
 
 def user_labels(ids) -> dict[int, str]:
     """Backend users' names as shown (full name or username), by id; None ids are skipped."""
-    from sqlalchemy import select
-
-    from models import User, db
-
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}

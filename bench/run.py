@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     report["goals"] = goals = goals_of(report)
-    report["throughput_ratio_bound"] = estimates = throughput_estimates(report)
+    report["throughput_estimates"] = estimates = throughput_estimates(report)
     lost = sum(
         load.get(name, {}).get("lost", 0) for load in report.get("load", {}).values() for name in ("baseline", "bot")
     )

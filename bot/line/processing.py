@@ -23,7 +23,6 @@ from models.types import as_utc, utcnow
 log = logging.getLogger(__name__)
 _client_lock = threading.Lock()
 CONTEXT_RETRIES = 3
-BATCH_TRIES = 2  # a batch another process's answers made stale is decided again once, then one by one
 
 
 def line_client(app: Flask | None = None) -> LineClient:
@@ -126,20 +125,16 @@ def process_events(app: Flask, pks: list[int]) -> None:
     any error before the decisions are committed, rolls the batch back whole and answers each of its
     events alone (`process_event`), as carefully as before.
     """
-    alone = list(pks)
     with app.app_context():
         _keep_loaded()
         try:
-            for attempt in range(1, BATCH_TRIES + 1):
-                try:
-                    alone = _answer_together(app, pks)
-                    break
-                except StaleDataError:
-                    # Another process answered one of these chats meanwhile (on SQLite, which has no
-                    # row locks to wait on): decided again, together, on the contexts it left.
-                    db.session.rollback()
-                    if attempt == BATCH_TRIES:
-                        raise
+            try:
+                alone = _answer_together(app, pks)
+            except StaleDataError:
+                # Another process answered one of these chats meanwhile (on SQLite, which has no row
+                # locks to wait on): decided again, together, on the contexts it left; a second time, alone.
+                db.session.rollback()
+                alone = _answer_together(app, pks)
         except Exception as exc:  # noqa: BLE001 - nothing of the batch was committed
             db.session.rollback()
             alone = list(pks)
