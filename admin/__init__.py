@@ -12,6 +12,7 @@ from admin import (  # noqa: E402,F401
     exports,
     inbox,
     ita,
+    ita_measures,
     ita_upload,
     reports,
     security,
