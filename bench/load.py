@@ -208,6 +208,19 @@ def percentile(values: list[float], p: float) -> float | None:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+def out_of_order(outcomes: list[Outcome]) -> int:
+    """Deliveries answered before an earlier delivery of the same user (a citizen would read the
+    answers in another order than they asked)."""
+    count = 0
+    latest: dict[str, float] = {}
+    answered = [o for o in outcomes if o.sent_at is not None and o.answered_at is not None]
+    for o in sorted(answered, key=lambda o: o.sent_at):
+        if o.answered_at < latest.get(o.item.user, -math.inf):
+            count += 1
+        latest[o.item.user] = max(o.answered_at, latest.get(o.item.user, -math.inf))
+    return count
+
+
 def summarize(results: list[RunResult]) -> dict:
     """Figures for one target over its rounds: latencies pooled, throughput as total answered / total time."""
     acks, replies = [], []
@@ -264,6 +277,7 @@ def summarize(results: list[RunResult]) -> dict:
         "ack_error_kinds": dict(errors),
         "answered": answered,
         "answered_by_push": pushes,
+        "out_of_order": sum(out_of_order(r.outcomes) for r in results),
         "lost": ack_errors + unanswered + late,
         "lost_unanswered": unanswered,
         "lost_late": late,

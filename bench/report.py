@@ -26,6 +26,7 @@ def print_load(section: dict) -> None:
         ("server CPU ms/answer", lambda f: f["cpu_ms_per_answer"]),
         ("answered", lambda f: f["answered"]),
         ("  of which by push", lambda f: f["answered_by_push"]),
+        ("  out of order", lambda f: f.get("out_of_order")),
         ("lost", lambda f: f["lost"]),
     ]
     for label, get in rows:
