@@ -23,6 +23,9 @@ class WebhookEvent(db.Model):
     event_ts: Mapped[int] = mapped_column(BigInteger)  # LINE's timestamp, ms; kept on redelivery
     is_redelivery: Mapped[bool] = mapped_column(default=False)
     payload: Mapped[dict] = mapped_column(JSON)  # the event as LINE sent it (never logged)
+    # The chat (group, room or user) of an event still to answer, so that whichever worker answers one
+    # of a chat's events answers all it has waiting, in order; cleared, like the body, once finished.
+    chat: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import queue
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -93,6 +94,95 @@ def test_a_follow_up_in_the_same_batch_reads_the_context_the_question_before_it_
             select(ChatMessage.text).where(ChatMessage.direction == "in").order_by(ChatMessage.id)
         ).all()
     assert incoming == ["อบจ.นครพนม ได้คะแนนเท่าไหร่", "แล้วตัวชี้วัดที่ 9 ล่ะ"]
+
+
+def test_the_worker_given_a_citizens_later_message_answers_the_earlier_one_first(demo, client, line, recorded):
+    """Two processes, each handed one of a citizen's messages: whichever comes first answers both, in
+    the order sent; the other finds nothing left to answer. Until answered, an event keeps its chat."""
+    user = ev.new_user()
+    question, follow_up = ev.text(user, "อบจ.นครพนม ได้คะแนนเท่าไหร่"), ev.text(user, "แล้วตัวชี้วัดที่ 9 ล่ะ")
+    _record(client, question)
+    _record(client, follow_up)
+    with demo.app_context():
+        assert db.session.scalars(select(WebhookEvent.chat)).all() == [user, user]
+    process_events(demo, [recorded[1]])  # the follow-up's process is first
+    sent = line.wait_for(2)
+    assert [s.reply_token for s in sent] == [question["replyToken"], follow_up["replyToken"]]
+    assert "นครพนม" in sent[1].all_text() and "9" in sent[1].all_text()
+    process_events(demo, [recorded[0]])  # the question's process, later: already answered
+    assert len(line.wait_for(2)) == 2
+    assert _statuses(demo) == [("done", None)] * 2
+    with demo.app_context():
+        assert db.session.scalars(select(WebhookEvent.chat)).all() == [None, None]  # finished: not kept
+
+
+@pytest.fixture
+def held_send(demo, client, line, recorded, monkeypatch):
+    """A worker that has committed its answer to a citizen's question and is still sending it when the
+    citizen's next message arrives (it is recorded only then, so the first worker did not take it too)."""
+    from bot.line import processing
+
+    user = ev.new_user()
+    question, follow_up = ev.text(user, "อบจ.นครพนม ได้คะแนนเท่าไหร่"), ev.text(user, "แล้วตัวชี้วัดที่ 9 ล่ะ")
+    sending, go_on = threading.Event(), threading.Event()
+    real_send = processing.send
+
+    def send(message, token=None):
+        if message.event_id == question["webhookEventId"]:
+            sending.set()
+            assert go_on.wait(10)
+        return real_send(message, token)
+
+    monkeypatch.setattr(processing, "send", send)
+    _record(client, question)
+    first = threading.Thread(target=process_events, args=(demo, [recorded[0]]))
+    first.start()
+    assert sending.wait(10)
+    _record(client, follow_up)
+    second = threading.Thread(target=process_events, args=(demo, [recorded[1]]))
+    second.start()
+    yield SimpleNamespace(question=question, follow_up=follow_up, go_on=go_on, threads=(first, second))
+    go_on.set()
+    first.join(10)
+    second.join(10)
+
+
+def test_a_reply_waits_while_another_worker_sends_the_chats_earlier_reply(demo, line, held_send):
+    first, second = held_send.threads
+    second.join(0.5)
+    assert second.is_alive() and not line.sent  # decided, and waiting for the earlier reply to go out
+    held_send.go_on.set()
+    first.join(10)
+    second.join(10)
+    sent = line.wait_for(2)
+    assert [s.reply_token for s in sent] == [held_send.question["replyToken"], held_send.follow_up["replyToken"]]
+    assert "นครพนม" in sent[1].all_text() and "9" in sent[1].all_text()
+    assert _statuses(demo) == [("done", None)] * 2
+
+
+@pytest.fixture
+def short_order_wait(monkeypatch):
+    from bot.line import processing
+
+    monkeypatch.setattr(processing, "SEND_ORDER_WAIT", 0.3)
+
+
+def test_a_stalled_sender_is_waited_for_only_so_long(demo, line, short_order_wait, held_send):
+    first, second = held_send.threads
+    second.join(10)
+    assert not second.is_alive() and first.is_alive()
+    assert [s.reply_token for s in line.wait_for(1)] == [held_send.follow_up["replyToken"]]
+
+
+def test_an_event_recorded_before_chats_were_kept_is_still_answered(demo, client, line, recorded):
+    asked = ev.text(ev.new_user(), "นครปฐมได้คะแนน ITA เท่าไหร่")
+    _record(client, asked)
+    with demo.app_context():
+        db.session.execute(WebhookEvent.__table__.update().values(chat=None))
+        db.session.commit()
+    process_events(demo, recorded)
+    assert "93.68" in line.wait_for(1)[0].all_text()
+    assert _statuses(demo) == [("done", None)]
 
 
 def test_an_event_delivered_twice_in_one_batch_is_answered_once(demo, client, line, recorded):

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from bot import engine
 from bot.replies import Reply
-from models import ChatMessage, Conversation, db
+from models import ChatMessage, Conversation, WebhookEvent, db
 from models.types import insert_for, utcnow
 
 
@@ -97,7 +97,19 @@ def conversations_for(chat_ids: list[str]) -> dict[str, Conversation]:
     return found
 
 
-def _locked_conversations(chat_ids: list[str]) -> dict[str, Conversation]:
+def conversations_of(event_pks: list[int]):
+    """The conversations of the recorded events' chats, by chat id, locked like `conversations_for`'s;
+    those not created yet are missing."""
+    return _locked_conversations(chats_of(event_pks))
+
+
+def chats_of(event_pks: list[int]):
+    """The chats of the recorded events, as a subquery (events recorded before chats were kept have none)."""
+    asked = WebhookEvent.__table__.alias("asked")
+    return select(asked.c.chat).where(asked.c.id.in_(event_pks), asked.c.chat.is_not(None))
+
+
+def _locked_conversations(chat_ids) -> dict[str, Conversation]:
     query = (
         select(Conversation)
         .where(Conversation.channel == "line", Conversation.chat_id.in_(chat_ids))

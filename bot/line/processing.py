@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from models.types import as_utc, utcnow
 log = logging.getLogger(__name__)
 _client_lock = threading.Lock()
 CONTEXT_RETRIES = 3
+SEND_ORDER_WAIT = 2.0  # seconds a reply waits at most for the chat's earlier replies to go out
 
 
 def line_client(app: Flask | None = None) -> LineClient:
@@ -73,12 +75,19 @@ def claim_all(pks: list[int]) -> list[Claimed]:
 
 
 def _claimable(pks: list[int]) -> list[Claimed]:
-    """Those of the events a worker may take now (read only: nothing is locked), in the order given;
-    `attempts` as before any claim (0: never tried)."""
+    """Those of the events a worker may take now, with every other event their chats have waiting,
+    in the order LINE sent them (read only: nothing is locked); `attempts` as before any claim (0: never tried).
+
+    A citizen's next message may be queued in another process while this one holds the first (or the
+    other way round): whichever worker comes first answers both, in order, and the other finds them taken.
+    """
+    c = WebhookEvent.__table__.c
     rows = db.session.execute(
-        select(*_claimed_columns()).where(WebhookEvent.__table__.c.id.in_(pks), *_claimable_now(utcnow()))
+        select(*_claimed_columns())
+        .where(or_(c.id.in_(pks), c.chat.in_(line_events.chats_of(pks))), *_claimable_now(utcnow()))
+        .order_by(c.event_ts, c.id)
     ).all()
-    return _in_order(rows, pks)
+    return [Claimed(*row) for row in rows]
 
 
 def _claimed_columns() -> tuple:
@@ -147,11 +156,15 @@ def process_events(app: Flask, pks: list[int]) -> None:
 
 def _answer_together(app: Flask, pks: list[int]) -> list[int]:
     """Answer the batch; the events to answer alone instead (all of them, when it could not be done together)."""
+    # Locked first (PostgreSQL): a worker answering one of these chats now is waited for, and what it
+    # answered is then no longer waiting.
+    conversations = line_events.conversations_of(pks)
     waiting = _claimable(pks)
     events = [line_events.parse(w.payload) for w in waiting]
     if any(w.attempts or line_events.asks_line_to_decide(e) for w, e in zip(waiting, events, strict=True)):
         return _one_by_one(pks)
-    conversations = line_events.conversations_for([c for c in map(line_events.chat_target, events) if c])
+    chats = [c for c in map(line_events.chat_target, events) if c]
+    conversations.update(line_events.conversations_for([c for c in chats if c not in conversations]))
     decided, unflushed = [], set()
     # Nothing is written while deciding: SQLite has one write lock for the whole database, and a
     # batch holding it through its answers would stall the acks. What one chat's event writes concerns
@@ -187,6 +200,7 @@ def _one_by_one(pks: list[int]) -> list[int]:
 def _deliver_all(app: Flask, decided: list[tuple[Claimed, ChatMessage | None, str | None]]) -> None:
     """Send each stored reply, then mark the events and replies in one commit; an event whose
     sending broke is left for a retry, alone."""
+    _after_earlier_replies([outgoing for _, outgoing, _ in decided if outgoing is not None])
     finished, broken = [], []
     for held, outgoing, token in decided:
         try:
@@ -232,7 +246,7 @@ def _finish_all(pks: list[int], status: str = "done", error: str | None = None, 
         db.session.commit()
         return
     if status in ("done", "failed"):
-        values["payload"] = {}
+        values.update(payload={}, chat=None)
     events = WebhookEvent.__table__
     db.session.execute(
         update(events)
@@ -276,8 +290,41 @@ def _answer(pk: int) -> bool:
             if attempt == CONTEXT_RETRIES - 1:
                 raise
     if outgoing is not None:
+        _after_earlier_replies([outgoing])
         _deliver(outgoing, token)
     return True
+
+
+def _after_earlier_replies(outgoing: list[ChatMessage]) -> None:
+    """Return once no other worker is still sending an earlier reply in these replies' chats (or after
+    SEND_ORDER_WAIT): the citizen then reads the answers in the order asked.
+
+    A worker commits its replies before sending them, and another one answering the same chat's next
+    message can only decide after that commit (it waits on the chat's row, or finds its context stale),
+    so the two sends could otherwise race. Replies of events no one is working on now (a failed one
+    waiting for its retry) are not waited for; nor is a stalled sender, for long.
+    """
+    first: dict[int, int] = {}
+    for message in outgoing:
+        first[message.conversation_id] = min(message.id, first.get(message.conversation_id, message.id))
+    deadline = time.monotonic() + SEND_ORDER_WAIT
+    while first:
+        sending = db.session.execute(
+            select(ChatMessage.conversation_id, ChatMessage.id)
+            .join(WebhookEvent, WebhookEvent.event_id == ChatMessage.event_id)
+            .where(
+                ChatMessage.conversation_id.in_(first),
+                ChatMessage.direction == "out",
+                ChatMessage.status == "pending",
+                WebhookEvent.status == "processing",
+                WebhookEvent.locked_until > utcnow(),
+            )
+        ).all()
+        first = {chat: mine for chat, mine in first.items() if any(c == chat and i < mine for c, i in sending)}
+        if not first or time.monotonic() >= deadline:
+            return
+        db.session.commit()  # nothing to write: the next look sees what the other worker committed since
+        time.sleep(0.01)
 
 
 def _deliver(outgoing: ChatMessage, token: str | None) -> None:

@@ -72,7 +72,7 @@ def give_up_exhausted() -> int:
             WebhookEvent.attempts >= current_app.config["EVENT_MAX_ATTEMPTS"],
             WebhookEvent.locked_until < now,
         )
-        .values(status="failed", payload={}, last_error="gave up", processed_at=now)
+        .values(status="failed", payload={}, chat=None, last_error="gave up", processed_at=now)
     )
     db.session.commit()
     if done.rowcount:

@@ -72,8 +72,10 @@ def _record(events: list[dict]) -> list[tuple[int, str]]:
         # A plain connection and one statement built once, not the ORM session: the hot path of every webhook.
         with db.engine.begin() as conn:
             for event in events:
+                chat = chat_key(event)
                 values = {
                     "event_id": event["webhookEventId"],
+                    "chat": chat[:64],
                     "type": event["type"][:32],
                     "event_ts": event["timestamp"],
                     "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
@@ -86,7 +88,7 @@ def _record(events: list[dict]) -> list[tuple[int, str]]:
                 }
                 pk = conn.execute(stmt, values).scalar()
                 if pk is not None:
-                    recorded.append((pk, chat_key(event)))
+                    recorded.append((pk, chat))
     except SQLAlchemyError as exc:
         # 503 so LINE redelivers; nothing from the body goes to the log.
         log.error("could not record webhook events: %s", type(exc).__name__)
