@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -32,7 +32,16 @@ from models import (
     db,
 )
 from models.complaint import CATEGORIES, CLOSED_STATUSES, STATUSES, TRANSITIONS
-from models.periods import BANGKOK, BE_OFFSET, THAI_MONTHS_SHORT, fiscal_year, local, period_bounds, periods_of
+from models.periods import (
+    BANGKOK,
+    BE_OFFSET,
+    THAI_MONTHS_SHORT,
+    fiscal_year,
+    local,
+    parse_day,
+    period_bounds,
+    periods_of,
+)
 from models.sealing import SealingError, unseal
 from models.types import as_utc, utcnow
 from models.user import user_agencies
@@ -421,20 +430,6 @@ def cases_note(case_id: int):
     return _back(complaint, "notes")
 
 
-def _parse_day(text: str) -> date | None:
-    """YYYY-MM-DD as a date input sends it; a Buddhist-era year typed by hand (2569-...) is taken as such."""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return None
-    if day.year >= 2400:
-        try:
-            day = day.replace(year=day.year - BE_OFFSET)
-        except ValueError:  # 29 February of a year that has none in the Christian era
-            return None
-    return day
-
-
 @bp.post("/cases/<int:case_id>/due")
 @requires("cases")
 def cases_due(case_id: int):
@@ -445,8 +440,9 @@ def cases_due(case_id: int):
         flash(tr("cases.flash.due_cleared"), "success")
         return _back(complaint, "work")
     text = (request.form.get("due") or "").strip()
-    day = _parse_day(text)
-    if day is None:
+    try:  # as the date input sends it, or typed by hand: 31/12/2569, 2569-12-31
+        day = parse_day(text)
+    except ValueError:
         return _refuse(complaint, 400, tr("cases.error.due_invalid"), "due", {"due": text})
     filed = local(complaint.filed_at).date()
     if day < filed or day > local(utcnow()).date() + timedelta(days=3 * 366):

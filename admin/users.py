@@ -22,7 +22,7 @@ from admin.ui import lang, tr
 from bot.i18n import catalog
 from models import Agency, AuditEntry, User, db
 from models.audit import AUDIT_ACTIONS
-from models.periods import BANGKOK, BE_OFFSET
+from models.periods import BANGKOK, parse_day
 from models.user import MIN_PASSWORD_LENGTH, ROLES, user_agencies
 
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,64}$")
@@ -286,27 +286,6 @@ def users_enable(user_id: int):
 
 
 # --- the audit log ------------------------------------------------------------------------------------
-
-
-def parse_day(text: str) -> date | None:
-    """A day typed as 22/11/2569 (Buddhist era) or 22/11/2025, or 2025-11-22 from a date picker.
-
-    Years from 2400 are Buddhist era. Raises ValueError for anything else.
-    """
-    text = text.strip()
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    dmy = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-    if iso:
-        year, month, day = (int(part) for part in iso.groups())
-    elif dmy:
-        day, month, year = (int(part) for part in dmy.groups())
-    else:
-        raise ValueError(text)
-    if year >= 2400:
-        year -= BE_OFFSET
-    if not 1900 <= year <= 2200:  # the first moment of year 1 in Bangkok is before datetime's year 1 in UTC
-        raise ValueError(text)
-    return date(year, month, day)
 
 
 def _utc_start_of(day: date) -> datetime:

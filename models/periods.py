@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -115,3 +116,24 @@ def periods_of(fiscal_year_be: int, kind: str) -> list[str]:
         return [str(fiscal_year_be)]
     width = 2 if letter == "M" else 1
     return [f"{fiscal_year_be}-{letter}{n:0{width}d}" for n in range(1, 12 // months + 1)]
+
+
+def parse_day(text: str) -> date:
+    """A day typed as 22/11/2569 (Buddhist era) or 22/11/2025, or 2025-11-22 from a date picker.
+
+    Years from 2400 are Buddhist era. Raises ValueError for anything else.
+    """
+    text = text.strip()
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    dmy = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    if iso:
+        year, month, day = (int(part) for part in iso.groups())
+    elif dmy:
+        day, month, year = (int(part) for part in dmy.groups())
+    else:
+        raise ValueError(text)
+    if year >= 2400:
+        year -= BE_OFFSET
+    if not 1900 <= year <= 2200:  # the first moment of year 1 in Bangkok is before datetime's year 1 in UTC
+        raise ValueError(text)
+    return date(year, month, day)

@@ -310,7 +310,10 @@ def test_notes_due_dates_and_assignment(nammong_oa, client, line):
     be = day.replace(year=day.year + 543)
     assert post(staff, f"{path}/due", {"due": be.isoformat()}, path).status_code == 302, "a BE year typed by hand"
     assert local(fetch(nammong_oa, number).due_at).date() == day
-    for bad in ("31/12/2569", "", "2020-01-01"):
+    typed = f"{day.day}/{day.month}/{day.year + 543}"  # as Thai staff write a date: day/month/BE year
+    assert post(staff, f"{path}/due", {"due": typed}, path).status_code == 302, typed
+    assert local(fetch(nammong_oa, number).due_at).date() == day
+    for bad in ("31/02/2569", "พรุ่งนี้", "", "2020-01-01"):
         refused = post(staff, f"{path}/due", {"due": bad}, path)
         assert refused.status_code == 400, bad
     assert local(fetch(nammong_oa, number).due_at).date() == day, "a refused date changes nothing"
