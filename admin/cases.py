@@ -72,11 +72,6 @@ def _load(case_id: int) -> Complaint:
     return complaint
 
 
-def is_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
-    due = as_utc(complaint.due_at)
-    return due is not None and complaint.status not in CLOSED_STATUSES and due < (now or utcnow())
-
-
 # --- the list ------------------------------------------------------------------------------------
 
 
@@ -183,9 +178,7 @@ def _query(found: Filters):
     if found.q:
         query = query.where(_search_clause(found.q))
     if found.overdue:
-        query = query.where(
-            Complaint.due_at.is_not(None), Complaint.due_at < utcnow(), Complaint.status.not_in(CLOSED_STATUSES)
-        )
+        query = query.where(Complaint.overdue_at(utcnow()))
     if found.assigned == "me":
         query = query.where(Complaint.assigned_to_id == current_user.id)
     elif found.assigned == "none":
@@ -228,7 +221,7 @@ def cases():
         f=found,
         agencies=agencies,
         assignees=assignees,
-        overdue={c.id for c in page.items if is_overdue(c, now)},
+        overdue={c.id for c in page.items if c.overdue_at(now)},
         lanes=visible_lanes(),
         categories=_visible_categories(),
         statuses=STATUSES,
@@ -308,7 +301,7 @@ def _render(
             revealed=revealed,
             transitions=TRANSITIONS.get(complaint.status, ()),
             colleagues=_colleagues(complaint),
-            overdue=is_overdue(complaint),
+            overdue=complaint.overdue_at(utcnow()),
             due_value=local(due).date().isoformat() if due else "",
             errors=errors or {},
             values=values or {},

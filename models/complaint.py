@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, LargeBinary, String, select
+from sqlalchemy import DateTime, Float, ForeignKey, LargeBinary, String, and_, select
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import db
-from models.types import utcnow
+from models.types import as_utc, utcnow
 
 LANES = ("general", "corruption")
 # Each category, with the ITA indicators it concerns (see models/indicators.py).
@@ -87,6 +88,17 @@ class Complaint(db.Model):
     @property
     def indicators(self) -> tuple[int, ...]:
         return CATEGORIES.get(self.lane, {}).get(self.category, ())
+
+    @hybrid_method
+    def overdue_at(self, now: datetime) -> bool:
+        """Past its due date at `now` and not closed; a case with no due date never is (also in SQL)."""
+        due = as_utc(self.due_at)
+        return due is not None and self.status not in CLOSED_STATUSES and due < now
+
+    @overdue_at.inplace.expression
+    @classmethod
+    def _overdue_at_sql(cls, now: datetime):
+        return and_(cls.due_at.is_not(None), cls.due_at < now, cls.status.not_in(CLOSED_STATUSES))
 
 
 class ComplaintPhoto(db.Model):

@@ -259,14 +259,7 @@ def complaint_stats(
         .subquery()
     )
     timed, median, mean = _median_and_mean(durations)
-    overdue = db.session.scalar(
-        select(func.count()).where(
-            *scope,
-            Complaint.status.not_in(CLOSED_STATUSES),
-            Complaint.due_at.is_not(None),
-            Complaint.due_at < as_utc(now or utcnow()),
-        )
-    )
+    overdue = db.session.scalar(select(func.count()).where(*scope, Complaint.overdue_at(as_utc(now or utcnow()))))
     return ComplaintStats(
         total=total,
         by_lane=by_lane,
