@@ -312,7 +312,12 @@ def _threshold() -> float:
 @requires("ita.view")
 def ita_agency(agency_id: int):
     agency = _load(Agency, agency_id)
-    assessments = sorted(agency.assessments, key=lambda a: -a.fiscal_year)
+    assessments = db.session.scalars(
+        select(Assessment)
+        .where(Assessment.agency_id == agency.id)
+        .options(selectinload(Assessment.indicator_scores))  # counted per row: one query, not one per year
+        .order_by(Assessment.fiscal_year.desc())
+    ).all()
     measures = _measures_of(agency)
     return render_template(
         "admin/ita_agency.html",

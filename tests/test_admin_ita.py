@@ -165,6 +165,43 @@ def test_staff_see_their_agencies_results_and_measures(demo, client):
     assert "มาตรการที่ 1" in measure and "สำนักปลัด" in measure and "ตัวชี้วัดที่ 1 การปฏิบัติหน้าที่" in measure
 
 
+def test_the_agency_page_reads_as_many_statements_whatever_the_number_of_years(demo, client):
+    """Each year's indicator count is loaded with the others, not by one query per assessment."""
+    from sqlalchemy import event
+
+    from models import IndicatorScore
+
+    logged_in(demo, client, username="somchai", role="staff", agencies=["nammong"])
+    path = f"/admin/ita/agencies/{agency_id(demo, 'nammong')}"
+    with demo.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    def page_cost() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    before = page_cost()
+    with demo.app_context():
+        nammong = agency_id(demo, "nammong")
+        for year in (2560, 2561, 2562):
+            assessment = Assessment(agency_id=nammong, fiscal_year=year, total_score=Decimal("80.00"))
+            assessment.indicator_scores = [IndicatorScore(indicator_no=n, score=Decimal("80.00")) for n in range(1, 11)]
+            db.session.add(assessment)
+        db.session.commit()
+    page = client.get(path)
+    assert "2560" in text_of(page) and text_of(page).count("10/10") >= 3
+    assert page_cost() == before
+
+
 def test_question_scores_and_participation_entries_are_shown(demo, client):
     logged_in(demo, client, username="somchai", role="staff", agencies=["nammong"])
     with demo.app_context():
