@@ -31,7 +31,7 @@ from models import (
     User,
     db,
 )
-from models.complaint import CATEGORIES, CLOSED_STATUSES, STATUSES, TRANSITIONS
+from models.complaint import CATEGORIES, CLOSED_STATUSES, STATUSES, TRANSITIONS, indicator_clause
 from models.periods import (
     BANGKOK,
     BE_OFFSET,
@@ -169,12 +169,7 @@ def _query(found: Filters):
         start, end = period_bounds(found.period)
         query = query.where(Complaint.filed_at >= start.astimezone(UTC), Complaint.filed_at < end.astimezone(UTC))
     if found.indicator:
-        pairs = [
-            and_(Complaint.lane == lane, Complaint.category.in_(cats))
-            for lane in lanes
-            if (cats := [c for c, numbers in CATEGORIES[lane].items() if found.indicator in numbers])
-        ]
-        query = query.where(or_(*pairs))
+        query = query.where(indicator_clause(lanes, [found.indicator]))
     if found.q:
         query = query.where(_search_clause(found.q))
     if found.overdue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, LargeBinary, String, and_, select
+from sqlalchemy import DateTime, Float, ForeignKey, LargeBinary, String, and_, false, or_, select
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,6 +43,17 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "rejected": ("in_progress",),
     "forwarded": ("in_progress",),
 }
+
+
+def indicator_clause(lanes, indicators):
+    """Complaints of the lanes whose category counts towards one of the ITA indicators (none: false)."""
+    wanted = set(indicators)
+    pairs = [
+        and_(Complaint.lane == lane, Complaint.category.in_(cats))
+        for lane in lanes
+        if (cats := [c for c, numbers in CATEGORIES.get(lane, {}).items() if wanted & set(numbers)])
+    ]
+    return or_(*pairs) if pairs else false()
 
 
 def receipt_digest(code: str) -> str:

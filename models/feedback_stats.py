@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, false, func, literal, or_, select, union
+from sqlalchemy import and_, case, distinct, false, func, literal, select, union
 
 from models import (
     Agency,
@@ -37,7 +37,7 @@ from models import (
     SurveyResponse,
     db,
 )
-from models.complaint import CATEGORIES, CLOSED_STATUSES, LANES, STATUSES
+from models.complaint import CATEGORIES, CLOSED_STATUSES, LANES, STATUSES, indicator_clause
 from models.conversation import CHANNELS
 from models.handoff import HANDOFF_REASONS
 from models.periods import PERIOD_KINDS, period_bounds, period_key
@@ -199,13 +199,7 @@ def complaint_scope(
         _window(Complaint.filed_at, start, end),
     ]
     if indicators is not None:
-        wanted = set(indicators)
-        pairs = [
-            and_(Complaint.lane == lane, Complaint.category.in_(cats))
-            for lane in lanes
-            if (cats := [c for c, inds in CATEGORIES.get(lane, {}).items() if wanted & set(inds)])
-        ]
-        scope.append(or_(*pairs) if pairs else false())
+        scope.append(indicator_clause(lanes, indicators))
     return scope
 
 
