@@ -424,11 +424,14 @@ def inbox_reply(handoff_id: int):
     elif len(text.strip()) > MAX_STAFF_TEXT:
         error, status = tr("inbox.error.too_long", max=f"{MAX_STAFF_TEXT:,}", count=f"{len(text.strip()):,}"), 400
     if error is None:
+        before = handoff.assigned_to_id
         try:
             message = staff_reply(handoff.id, text, current_user.id)
         except HandoffError:  # closed meanwhile (by the citizen, or idle)
             db.session.rollback()
             error, status = tr("inbox.error.closed"), 409
+        else:
+            _taken(handoff, before)
     if _wants_json():
         if error:
             return jsonify(error=error), status
@@ -486,17 +489,25 @@ def inbox_assign(handoff_id: int):
     return redirect(url_for("admin.inbox_view", handoff_id=handoff.id))
 
 
+def _taken(handoff: Handoff, before: int | None) -> None:
+    """An unassigned chat answered or closed by someone becomes theirs: audited like a choice in the
+    list (only when that changed), and committed."""
+    audit.assignment("handoff", handoff.id, handoff.agency_id, before, handoff.assigned_to_id)
+    db.session.commit()
+
+
 @bp.post("/inbox/<int:handoff_id>/close")
 @requires("inbox")
 def inbox_close(handoff_id: int):
     """Close the chat: the bot answers again and the citizen is offered the one-question rating."""
     handoff = _handoff_or_404(handoff_id)
+    before = handoff.assigned_to_id
     try:
         close_and_offer_rating(handoff.id, "staff", current_user.id)
     except HandoffError:
         db.session.rollback()
         return _render_view(_handoff_or_404(handoff_id), error=tr("inbox.error.closed"), status=409)
     audit.record("handoff_closed", "handoff", handoff_id, agency_id=handoff.agency_id)
-    db.session.commit()
+    _taken(handoff, before)
     flash(tr("inbox.closed_done"), "success")
     return redirect(url_for("admin.inbox"))

@@ -162,6 +162,27 @@ def test_an_answer_sent_by_the_page_script_comes_back_as_json(nammong_oa, client
     assert message["who"] == "staff" and message["text"] == "รับเรื่องแล้วค่ะ" and message["delivery"] is None
     assert sent.get_json()["handoff"]["assigned"] == "somchai", "the first to answer takes the chat"
     assert [p.texts() for p in pushes(line, citizen.user_id)] == [["รับเรื่องแล้วค่ะ"]]
+    taken = {"assignee_before": None, "assignee_after": "somchai"}
+    assert [(e.target_id, e.detail) for e in audit_entries(nammong_oa, "assigned")] == [(str(handoff_id), taken)]
+    again = staff.post(
+        f"/admin/inbox/{handoff_id}/reply",
+        json={"text": "กำลังตรวจสอบให้ค่ะ"},
+        headers={"X-CSRFToken": token, "Accept": "application/json"},
+    )
+    assert again.status_code == 200
+    assert len(audit_entries(nammong_oa, "assigned")) == 1, "already hers: no new entry"
+
+
+def test_closing_a_chat_no_one_took_gives_it_to_the_closer_and_says_so(nammong_oa, client, line):
+    _, handoff_id = asks_for_staff(nammong_oa, client, line)
+    staff = staff_client(nammong_oa)
+    closed = staff.post(
+        f"/admin/inbox/{handoff_id}/close", data={"csrf_token": form_token(staff, view_url(handoff_id))}
+    )
+    assert closed.status_code == 302
+    assert [(e.target_id, e.detail) for e in audit_entries(nammong_oa, "assigned")] == [
+        (str(handoff_id), {"assignee_before": None, "assignee_after": "somchai"})
+    ]
 
 
 def test_the_pages_load_their_script_from_a_file_only(nammong_oa, client, line):
