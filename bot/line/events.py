@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from linebot.v3.models.events import UnknownEvent
 from linebot.v3.webhooks import (
     Event,
@@ -17,7 +19,7 @@ from linebot.v3.webhooks import (
     UnsendEvent,
     UserSource,
 )
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot import engine
 from bot.replies import Reply
@@ -97,10 +99,16 @@ def conversations_for(chat_ids: list[str]) -> dict[str, Conversation]:
     return found
 
 
-def conversations_of(event_pks: list[int]):
+def conversations_of(event_pks: list[int]) -> dict[str, Conversation]:
     """The conversations of the recorded events' chats, by chat id, locked like `conversations_for`'s;
     those not created yet are missing."""
-    return _locked_conversations(chats_of(event_pks))
+    rows = db.session.scalars(_conversations_of_statement(), {"pks": event_pks})
+    return {conversation.chat_id: conversation for conversation in rows}
+
+
+@cache
+def _conversations_of_statement():
+    return _locked(Conversation.chat_id.in_(chats_of(bindparam("pks", expanding=True))))
 
 
 def chats_of(event_pks: list[int]):
@@ -109,14 +117,14 @@ def chats_of(event_pks: list[int]):
     return select(asked.c.chat).where(asked.c.id.in_(event_pks), asked.c.chat.is_not(None))
 
 
-def _locked_conversations(chat_ids) -> dict[str, Conversation]:
-    query = (
-        select(Conversation)
-        .where(Conversation.channel == "line", Conversation.chat_id.in_(chat_ids))
-        .order_by(Conversation.id)
-        .with_for_update()
-    )
+def _locked_conversations(chat_ids: list[str]) -> dict[str, Conversation]:
+    query = _locked(Conversation.chat_id.in_(chat_ids))
     return {conversation.chat_id: conversation for conversation in db.session.scalars(query)}
+
+
+def _locked(chats):
+    """LINE conversations of some chats, locked in id order (PostgreSQL; SQLite renders no FOR UPDATE)."""
+    return select(Conversation).where(Conversation.channel == "line", chats).order_by(Conversation.id).with_for_update()
 
 
 def _mentions_bot(content: TextMessageContent) -> bool:

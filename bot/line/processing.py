@@ -8,9 +8,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import Flask, current_app
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import bindparam, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -64,14 +65,23 @@ def claim_all(pks: list[int]) -> list[Claimed]:
     now = utcnow()
     lease = now + timedelta(seconds=current_app.config["EVENT_LEASE_SECONDS"])
     _relaxed_commit()
-    events = WebhookEvent.__table__  # a plain UPDATE: no objects of the session to keep in step
-    rows = db.session.execute(
-        update(events)
-        .where(events.c.id.in_(pks), *_claimable_now(now))
-        .values(status="processing", attempts=events.c.attempts + 1, locked_until=lease)
-        .returning(*_claimed_columns())
-    ).all()
+    rows = db.session.execute(_claim_statement(), {"pks": pks, "lease": lease, **_claimable_params(now)}).all()
     return _in_order(rows, pks)
+
+
+# The answering path's statements are built once (parameters bound at each call): building a
+# statement costs more CPU than SQLite takes to run it.
+
+
+@cache
+def _claim_statement():
+    events = WebhookEvent.__table__  # a plain UPDATE: no objects of the session to keep in step
+    return (
+        update(events)
+        .where(events.c.id.in_(bindparam("pks", expanding=True)), *_claimable_now())
+        .values(status="processing", attempts=events.c.attempts + 1, locked_until=bindparam("lease"))
+        .returning(*_claimed_columns())
+    )
 
 
 def _claimable(pks: list[int]) -> list[Claimed]:
@@ -81,13 +91,19 @@ def _claimable(pks: list[int]) -> list[Claimed]:
     A citizen's next message may be queued in another process while this one holds the first (or the
     other way round): whichever worker comes first answers both, in order, and the other finds them taken.
     """
-    c = WebhookEvent.__table__.c
-    rows = db.session.execute(
-        select(*_claimed_columns())
-        .where(or_(c.id.in_(pks), c.chat.in_(line_events.chats_of(pks))), *_claimable_now(utcnow()))
-        .order_by(c.event_ts, c.id)
-    ).all()
+    rows = db.session.execute(_claimable_statement(), {"pks": pks, **_claimable_params(utcnow())}).all()
     return [Claimed(*row) for row in rows]
+
+
+@cache
+def _claimable_statement():
+    c = WebhookEvent.__table__.c
+    pks = bindparam("pks", expanding=True)
+    return (
+        select(*_claimed_columns())
+        .where(or_(c.id.in_(pks), c.chat.in_(line_events.chats_of(pks))), *_claimable_now())
+        .order_by(c.event_ts, c.id)
+    )
 
 
 def _claimed_columns() -> tuple:
@@ -96,13 +112,17 @@ def _claimed_columns() -> tuple:
     return c.id, c.event_id, c.payload, c.received_at, c.attempts
 
 
-def _claimable_now(now: datetime) -> tuple:
-    """Not finished, attempts left, and no other worker's lease running."""
+def _claimable_now() -> tuple:
+    """Not finished, attempts left, and no other worker's lease running (at `now`; see _claimable_params)."""
     c = WebhookEvent.__table__.c
     return (
-        c.attempts < current_app.config["EVENT_MAX_ATTEMPTS"],
-        or_(c.status == "pending", (c.status == "processing") & (c.locked_until < now)),
+        c.attempts < bindparam("most_attempts"),
+        or_(c.status == "pending", (c.status == "processing") & (c.locked_until < bindparam("now"))),
     )
+
+
+def _claimable_params(now: datetime) -> dict:
+    return {"now": now, "most_attempts": current_app.config["EVENT_MAX_ATTEMPTS"]}
 
 
 def _in_order(rows, pks: list[int]) -> list[Claimed]:
@@ -309,22 +329,28 @@ def _after_earlier_replies(outgoing: list[ChatMessage]) -> None:
         first[message.conversation_id] = min(message.id, first.get(message.conversation_id, message.id))
     deadline = time.monotonic() + SEND_ORDER_WAIT
     while first:
-        sending = db.session.execute(
-            select(ChatMessage.conversation_id, ChatMessage.id)
-            .join(WebhookEvent, WebhookEvent.event_id == ChatMessage.event_id)
-            .where(
-                ChatMessage.conversation_id.in_(first),
-                ChatMessage.direction == "out",
-                ChatMessage.status == "pending",
-                WebhookEvent.status == "processing",
-                WebhookEvent.locked_until > utcnow(),
-            )
-        ).all()
+        sending = db.session.execute(_sending_statement(), {"chats": list(first), "now": utcnow()}).all()
         first = {chat: mine for chat, mine in first.items() if any(c == chat and i < mine for c, i in sending)}
         if not first or time.monotonic() >= deadline:
             return
         db.session.commit()  # nothing to write: the next look sees what the other worker committed since
         time.sleep(0.01)
+
+
+@cache
+def _sending_statement():
+    """The replies other workers are sending now in some chats: decided, committed, not yet marked sent."""
+    return (
+        select(ChatMessage.conversation_id, ChatMessage.id)
+        .join(WebhookEvent, WebhookEvent.event_id == ChatMessage.event_id)
+        .where(
+            ChatMessage.conversation_id.in_(bindparam("chats", expanding=True)),
+            ChatMessage.direction == "out",
+            ChatMessage.status == "pending",
+            WebhookEvent.status == "processing",
+            WebhookEvent.locked_until > bindparam("now"),
+        )
+    )
 
 
 def _deliver(outgoing: ChatMessage, token: str | None) -> None:
