@@ -169,7 +169,7 @@ def bot_database_stats(url: str) -> dict:
             "replies_by_status": dict(
                 q("SELECT status, count(*) FROM chat_messages WHERE direction = 'out' GROUP BY status")
             ),
-            # Events finished by one commit share its processed_at (bot.line.processing._finish_all).
+            # Events finished by one commit share its processed_at (bot.line.claims.finish_all).
             "finish_commits": q("SELECT count(DISTINCT processed_at) FROM webhook_events WHERE status = 'done'")[0][0],
         }
     finally:

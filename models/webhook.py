@@ -13,6 +13,12 @@ from models.types import utcnow
 EVENT_STATUSES = ("pending", "processing", "done", "failed")
 
 
+def forgotten_when_finished() -> dict:
+    """What a finished (done or failed) event no longer keeps: the body LINE sent and its chat, which
+    would link it to the citizen. Its id, type and times stay."""
+    return {"payload": {}, "chat": None}
+
+
 class WebhookEvent(db.Model):
     __tablename__ = "webhook_events"
 

@@ -12,6 +12,7 @@ from bot.line import events as line_events
 from bot.line.processing import process_event
 from models import WebhookEvent, db
 from models.types import utcnow
+from models.webhook import forgotten_when_finished
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def give_up_exhausted() -> int:
             WebhookEvent.attempts >= current_app.config["EVENT_MAX_ATTEMPTS"],
             WebhookEvent.locked_until < now,
         )
-        .values(status="failed", payload={}, chat=None, last_error="gave up", processed_at=now)
+        .values(status="failed", last_error="gave up", processed_at=now, **forgotten_when_finished())
     )
     db.session.commit()
     if done.rowcount:
